@@ -1,0 +1,115 @@
+import type { TypedArray } from '../dtype.js';
+
+/**
+ * The backend contract: a small set of kernels over strided views.
+ *
+ * Every kernel reads inputs as `View`s (any strides, any offset, stride 0 for broadcast dims) and
+ * writes into an `out` view the caller has allocated (contiguous unless a kernel says otherwise).
+ * Kernels never allocate tensors and never see autograd: the tensor layer computes output shapes,
+ * checks arguments and promotes dtypes before calling them, so a kernel can trust shapes agree.
+ *
+ * The pure-TS backend (`jsBackend`) implements every kernel. Another backend (the native addon)
+ * implements any subset; missing kernels fall back to the pure-TS one, kernel by kernel.
+ */
+export interface View {
+  readonly buffer: TypedArray;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export type UnaryOp =
+  | 'neg' | 'abs' | 'sign' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'square' | 'reciprocal'
+  | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'gelu' | 'erf' | 'floor' | 'ceil' | 'round' | 'logicalNot'
+  | 'identity';
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'remainder' | 'atan2'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr' | 'logicalXor';
+
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'all' | 'any';
+
+export interface Conv2dParams {
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly groups: number;
+}
+
+export interface Pool2dParams {
+  readonly kernelSize: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  /** avgPool2d only: whether zero padding counts in the divisor (PyTorch's `count_include_pad`). */
+  readonly countIncludePad?: boolean;
+}
+
+export interface Backend {
+  readonly name: string;
+
+  /** out[i] = cast(src[i]) elementwise; shapes equal; dtypes may differ (casts like PyTorch's `.to`). */
+  copy(src: View, out: View): void;
+  /** Fills every element of a (possibly strided) view. */
+  fill(out: View, value: number): void;
+  /** out = op(x); `x` already has `out`'s shape (broadcast by strides). */
+  unary(op: UnaryOp, x: View, out: View): void;
+  /** out = op(a, b); `a` and `b` already have `out`'s shape (broadcast by strides). */
+  binary(op: BinaryOp, a: View, b: View, out: View): void;
+  /** out = op(a, scalar) (or op(scalar, a) when `reverse`): the scalar fast path for every binary op. */
+  binaryScalar(op: BinaryOp, a: View, scalar: number, out: View, reverse: boolean): void;
+  /** out = cond ? a : b, all three broadcast to out's shape. */
+  where(cond: View, a: View, b: View, out: View): void;
+  /** out = min(max(x, lo), hi), bounds may be -Infinity / Infinity. */
+  clamp(x: View, lo: number, hi: number, out: View): void;
+  /**
+   * Reduces `x` over `dims` (sorted, distinct). `out` is contiguous with x's shape where reduced dims have size 1.
+   */
+  reduce(op: ReduceOp, x: View, dims: readonly number[], out: View): void;
+  /** Max or min along one dim: values and int32 indices (first occurrence), both shaped like x with `dim` size 1. */
+  argReduce(op: 'max' | 'min', x: View, dim: number, values: View, indices: View): void;
+  /** Inclusive cumulative sum along `dim`; out contiguous, same shape. */
+  cumsum(x: View, dim: number, out: View): void;
+  /** Softmax (or log-softmax) along `dim`, numerically stable; out contiguous, same shape. */
+  softmax(x: View, dim: number, out: View, log: boolean): void;
+
+  /**
+   * Batched matrix product: a [...B, M, K] · b [...B, K, N] -> out [...B, M, N] (contiguous).
+   * Batch dims of a and b are already broadcast to out's (stride 0 where broadcast). The last two
+   * strides of a or b may describe a transposed matrix; a backend may use that instead of copying.
+   */
+  matmul(a: View, b: View, out: View): void;
+
+  /** x [N, C, H, W] contiguous, w [O, C/groups, kH, kW] contiguous, bias [O] or null; out [N, O, oH, oW] contiguous. */
+  conv2d(x: View, w: View, bias: View | null, out: View, p: Conv2dParams): void;
+  /** gradIn [N, C, H, W] (overwritten) from gradOut [N, O, oH, oW] and w. */
+  conv2dBackwardInput(gradOut: View, w: View, gradIn: View, p: Conv2dParams): void;
+  /** gradW [O, C/groups, kH, kW] (overwritten) from x and gradOut. */
+  conv2dBackwardWeight(x: View, gradOut: View, gradW: View, p: Conv2dParams): void;
+  /** out [N, C, oH, oW] and int32 indices into each H*W plane (as PyTorch returns them). */
+  maxPool2d(x: View, out: View, indices: View, p: Pool2dParams): void;
+  /** gradIn (overwritten, zeros then scatter-added) from gradOut and the indices of maxPool2d. */
+  maxPool2dBackward(gradOut: View, indices: View, gradIn: View, p: Pool2dParams): void;
+  avgPool2d(x: View, out: View, p: Pool2dParams): void;
+  avgPool2dBackward(gradOut: View, gradIn: View, p: Pool2dParams): void;
+
+  /** out[...i, j, k...] = x[...i, index[...i, j, k...], k...] along `dim` (torch.gather); index int32 shaped like out. */
+  gather(x: View, dim: number, index: View, out: View): void;
+  /**
+   * out (already holding a copy of the base tensor) gets `src` scattered along `dim` at `index`:
+   * written (`accumulate` false) or added (`accumulate` true). index and src share a shape.
+   */
+  scatter(out: View, dim: number, index: View, src: View, accumulate: boolean): void;
+  /** out = x.indexSelect(dim, index): index is a 1-D int32 view; out contiguous. */
+  indexSelect(x: View, dim: number, index: View, out: View): void;
+  /** out (holding a copy of the base) gets src added at index along dim (torch.index_add_). */
+  indexAdd(out: View, dim: number, index: View, src: View): void;
+}
+
+/** A backend that implements some kernels; the registry completes it with the pure-TS ones. */
+export type PartialBackend = Partial<Backend> & { readonly name: string };
+
+/** Extra facts a backend reports through `backendInfo()` (BLAS name, version, threads ...). */
+export interface BackendInfo {
+  readonly name: string;
+  readonly [key: string]: unknown;
+}

@@ -1,0 +1,18 @@
+import type { Backend } from '../backend.js';
+import { binary, binaryScalar, clamp, copy, fill, unary, where } from './elementwise.js';
+import { argReduce, cumsum, reduce, softmax } from './reduce.js';
+import { matmul } from './matmul.js';
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
+import { gather, indexAdd, indexSelect, scatter } from './indexing.js';
+
+/** The pure-TypeScript backend: implements every kernel and is the reference for the others. */
+export const jsBackend: Backend = {
+  name: 'js',
+  copy, fill, unary, binary, binaryScalar, where, clamp,
+  reduce, argReduce, cumsum, softmax,
+  matmul,
+  conv2d, conv2dBackwardInput, conv2dBackwardWeight,
+  maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
+  gather, scatter, indexSelect, indexAdd,
+};

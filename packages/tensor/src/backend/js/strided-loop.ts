@@ -1,0 +1,129 @@
+import type { View } from '../backend.js';
+
+/**
+ * Code generation for strided elementwise loops. Each kernel is compiled once per expression with
+ * `new Function`, so V8 sees a monomorphic loop with the expression inlined (a per-element callback
+ * would cost a call per element). Expressions are internal constants, never user input.
+ *
+ * Loops run over a collapsed shape: adjacent dims that are contiguous in every operand are merged,
+ * so a contiguous tensor of any rank is one flat loop.
+ */
+
+/** Merges adjacent dims that are contiguous in every operand and drops size-1 dims. */
+export function collapseDims(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = outShape.length - 1;
+    let merge = last >= 0;
+    if (merge) {
+      for (let k = 0; k < strides.length; k++) {
+        if (outStrides[k]![last] !== strides[k]![d]! * size) { merge = false; break; }
+      }
+    }
+    if (merge) {
+      outShape[last] = outShape[last]! * size;
+      for (let k = 0; k < strides.length; k++) outStrides[k]![last] = strides[k]![d]!;
+    } else {
+      outShape.push(size);
+      for (let k = 0; k < strides.length; k++) outStrides[k]!.push(strides[k]![d]!);
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+type Helpers = Record<string, unknown>;
+
+/**
+ * Builds `kernel(O, oo, os, shape, X0, o0, s0, ..., extra...)` computing `O[...] = expr` where `expr`
+ * reads `x0`, `x1`, ... (the operands' elements) and any `extra` parameter names.
+ * With `accumulate`, `acc` in `expr` is the current output value (for reductions): a zero output
+ * stride on the inner dim keeps the accumulator in a local.
+ */
+function generate(arity: number, expr: string, extra: readonly string[], helpers: Helpers, accumulate: boolean): Function {
+  const xs = Array.from({ length: arity }, (_, k) => k);
+  const params = ['O', 'oo', 'os', 'shape', ...xs.flatMap((k) => [`X${k}`, `o${k}`, `s${k}`]), ...extra];
+  const load = (idx: (k: number) => string) => xs.map((k) => `const x${k} = X${k}[${idx(k)}];`).join(' ');
+  const innerStrides = xs.map((k) => `const s${k}i = s${k}[nd - 1];`).join(' ');
+  const startPtrs = xs.map((k) => `let i${k} = p${k};`).join(' ');
+  const stepPtrs = xs.map((k) => `i${k} += s${k}i;`).join(' ');
+  const allUnit = ['osi === 1', ...xs.map((k) => `s${k}i === 1`)].join(' && ');
+  const assign = (target: string) => (accumulate ? `${target} = ${expr.replaceAll('acc', target)};` : `${target} = ${expr};`);
+  const body = `
+    const nd = shape.length;
+    if (nd === 0) { ${load((k) => `o${k}`)} ${assign('O[oo]')} return; }
+    const n = shape[nd - 1];
+    const osi = os[nd - 1]; ${innerStrides}
+    let outer = 1; for (let d = 0; d < nd - 1; d++) outer *= shape[d];
+    const idx = new Int32Array(nd);
+    let po = oo; ${xs.map((k) => `let p${k} = o${k};`).join(' ')}
+    for (let q = 0; q < outer; q++) {
+      let io = po; ${startPtrs}
+      if (${allUnit}) {
+        for (let i = 0; i < n; i++) { ${load((k) => `i${k} + i`)} ${assign('O[io + i]')} }
+      } ${accumulate ? `else if (osi === 0) {
+        let acc = O[io];
+        for (let i = 0; i < n; i++) { ${load((k) => `i${k}`)} acc = ${expr}; ${stepPtrs} }
+        O[io] = acc;
+      }` : ''} else {
+        for (let i = 0; i < n; i++) { ${load((k) => `i${k}`)} ${assign('O[io]')} io += osi; ${stepPtrs} }
+      }
+      for (let d = nd - 2; d >= 0; d--) {
+        po += os[d]; ${xs.map((k) => `p${k} += s${k}[d];`).join(' ')}
+        if (++idx[d] < shape[d]) break;
+        idx[d] = 0; po -= os[d] * shape[d]; ${xs.map((k) => `p${k} -= s${k}[d] * shape[d];`).join(' ')}
+      }
+    }`;
+  const names = Object.keys(helpers);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function(...names, `return function kernel(${params.join(', ')}) {${body}\n};`)(...names.map((n) => helpers[n]));
+}
+
+export type LoopKernel = (out: View, inputs: readonly View[], ...extra: number[]) => void;
+
+/**
+ * A compiled elementwise loop over `out`'s shape; `inputs` must already have out's shape
+ * (broadcast through zero strides).
+ */
+export function compileLoop(arity: number, expr: string, opts: { extra?: readonly string[]; helpers?: Helpers; accumulate?: boolean } = {}): LoopKernel {
+  const fn = generate(arity, expr, opts.extra ?? [], opts.helpers ?? {}, opts.accumulate ?? false) as (...args: unknown[]) => void;
+  return (out, inputs, ...extra) => {
+    const c = collapseDims(out.shape, [out.strides, ...inputs.map((x) => x.strides)]);
+    const args: unknown[] = [out.buffer, out.offset, c.strides[0], c.shape];
+    for (let k = 0; k < inputs.length; k++) args.push(inputs[k]!.buffer, inputs[k]!.offset, c.strides[k + 1]);
+    for (const e of extra) args.push(e);
+    fn(...args);
+  };
+}
+
+/** Flat iteration helper for kernels that are not elementwise: visits every line along `dim`. */
+export function forEachLine(
+  shape: readonly number[],
+  stridesList: readonly (readonly number[])[],
+  offsets: readonly number[],
+  dim: number,
+  visit: (bases: number[]) => void,
+): void {
+  const nd = shape.length;
+  const outerDims: number[] = [];
+  for (let d = 0; d < nd; d++) if (d !== dim) outerDims.push(d);
+  const k = stridesList.length;
+  const bases = offsets.slice();
+  const idx = new Int32Array(outerDims.length);
+  let total = 1;
+  for (const d of outerDims) total *= shape[d]!;
+  if (total === 0) return;
+  for (let q = 0; q < total; q++) {
+    visit(bases);
+    for (let j = outerDims.length - 1; j >= 0; j--) {
+      const d = outerDims[j]!;
+      for (let t = 0; t < k; t++) bases[t]! += stridesList[t]![d]!;
+      if (++idx[j]! < shape[d]!) break;
+      idx[j] = 0;
+      for (let t = 0; t < k; t++) bases[t]! -= stridesList[t]![d]! * shape[d]!;
+    }
+  }
+}
+

@@ -1,0 +1,70 @@
+/**
+ * Element types. tsgrad has no int64: indices and class labels are int32 (see README, "Differences from PyTorch").
+ * `bool` is stored one byte per element in a Uint8Array holding 0 or 1.
+ */
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
+
+/** Allocates a zero-filled buffer of `n` elements for `dtype`. */
+export function allocBuffer(dtype: DType, n: number): TypedArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(n);
+    case 'float64': return new Float64Array(n);
+    case 'int32': return new Int32Array(n);
+    case 'bool': return new Uint8Array(n);
+  }
+}
+
+/** The dtype whose storage class matches `buffer`. */
+export function dtypeOfBuffer(buffer: TypedArray): DType {
+  if (buffer instanceof Float32Array) return 'float32';
+  if (buffer instanceof Float64Array) return 'float64';
+  if (buffer instanceof Int32Array) return 'int32';
+  if (buffer instanceof Uint8Array) return 'bool';
+  throw new TypeError(`unsupported typed array ${(buffer as object).constructor?.name ?? typeof buffer}`);
+}
+
+export function isFloating(dtype: DType): boolean {
+  return dtype === 'float32' || dtype === 'float64';
+}
+
+export function assertDType(dtype: unknown, what = 'dtype'): DType {
+  if (dtype === 'float32' || dtype === 'float64' || dtype === 'int32' || dtype === 'bool') return dtype;
+  throw new TypeError(`${what} must be one of ${DTYPES.join(', ')}; got ${JSON.stringify(dtype)}`);
+}
+
+const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
+
+/**
+ * PyTorch's type promotion for two tensor operands: bool < int32 < float32 < float64.
+ * (Zero-dim tensors are treated as ordinary operands; PyTorch's "dimension category" rule
+ * only matters within the same category, which our four dtypes make rare.)
+ */
+export function promoteTypes(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/**
+ * Promotion of a tensor with a JS number, as PyTorch does with a Python scalar: the scalar only
+ * changes the category (an integer tensor with a fractional scalar becomes float32).
+ */
+export function promoteWithScalar(t: DType, s: number | boolean): DType {
+  if (typeof s === 'boolean') return t;
+  if (t === 'bool') return Number.isInteger(s) ? 'int32' : 'float32';
+  if (t === 'int32') return Number.isInteger(s) ? 'int32' : 'float32';
+  return t;
+}
+
+/** Converts a JS value to what a buffer of `dtype` stores (int32 truncates toward zero, as a cast does). */
+export function castScalar(v: number | boolean, dtype: DType): number {
+  const x = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  switch (dtype) {
+    case 'bool': return x !== 0 ? 1 : 0;
+    case 'int32': return x | 0;
+    case 'float32': return Math.fround(x);
+    default: return x;
+  }
+}

@@ -1,0 +1,258 @@
+import type { BinaryOp, UnaryOp } from '../backend/backend.js';
+import { kernels } from '../backend/registry.js';
+import { type DType, isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
+import { broadcastShapes } from '../layout.js';
+import { recordOp, wouldRecord } from '../grad-hooks.js';
+import { Tensor } from '../tensor.js';
+import { adoptResult, assertTensor, broadcastView, checkInplace, scalarTensor } from './util.js';
+
+/**
+ * Elementwise ops with NumPy broadcasting: arithmetic, comparisons, logical ops, unary math,
+ * `where` and `clamp`, each as a free function and a Tensor method, with in-place variants.
+ * Gradients for these live in @tsgrad/autograd's grads/elementwise.ts under the same op names.
+ */
+export type Operand = Tensor | number | boolean;
+
+const COMPARISON = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr', 'logicalXor']);
+const FLOAT_RESULT = new Set<BinaryOp>(['div', 'atan2']);
+/** Ops autograd differentiates; comparisons and logical ops produce bools and are never recorded. */
+const DIFFERENTIABLE_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'atan2', 'remainder']);
+
+/** Result dtype of a binary op after promotion (comparisons give bool, true division gives float). */
+function binaryResultType(op: BinaryOp, computeType: DType): DType {
+  if (COMPARISON.has(op)) return 'bool';
+  if (FLOAT_RESULT.has(op) && !isFloating(computeType)) return 'float32';
+  return computeType;
+}
+
+/** Bool arithmetic means logic, as in PyTorch (True + True is True); bool subtraction is an error. */
+function boolArith(op: BinaryOp, computeType: DType): BinaryOp {
+  if (computeType !== 'bool') return op;
+  if (op === 'add' || op === 'maximum') return 'logicalOr';
+  if (op === 'mul' || op === 'minimum') return 'logicalAnd';
+  if (op === 'sub') throw new TypeError('subtraction of bool tensors is not supported; use logicalXor() or logicalNot()');
+  return op;
+}
+
+export function binaryOp(op: BinaryOp, a: Operand, b: Operand): Tensor {
+  if (!(a instanceof Tensor)) {
+    assertTensor(b, `${op}: one operand`);
+    return scalarFirst(op, a, b);
+  }
+  if (!(b instanceof Tensor)) {
+    if (typeof b !== 'number' && typeof b !== 'boolean') assertTensor(b, `${op}: other`);
+    const compute = promoteWithScalar(a.dtype, b);
+    const kop = boolArith(op, compute);
+    const out = Tensor.empty(a.shape, binaryResultType(op, compute));
+    kernels.current.binaryScalar(kop, a, +b, out, false);
+    if (DIFFERENTIABLE_BINARY.has(op) && wouldRecord(a)) recordOp(op, [a, scalarTensor(b, compute)], out);
+    return out;
+  }
+  const shape = broadcastShapes(a.shape, b.shape);
+  const compute = promoteTypes(a.dtype, b.dtype);
+  const kop = boolArith(op, compute);
+  const out = Tensor.empty(shape, binaryResultType(op, compute));
+  kernels.current.binary(kop, broadcastView(a, shape), broadcastView(b, shape), out);
+  if (DIFFERENTIABLE_BINARY.has(op)) recordOp(op, [a, b], out);
+  return out;
+}
+
+function scalarFirst(op: BinaryOp, s: number | boolean, b: Tensor): Tensor {
+  const compute = promoteWithScalar(b.dtype, s);
+  const kop = boolArith(op, compute);
+  const out = Tensor.empty(b.shape, binaryResultType(op, compute));
+  kernels.current.binaryScalar(kop, b, +s, out, true);
+  if (DIFFERENTIABLE_BINARY.has(op) && wouldRecord(b)) recordOp(op, [scalarTensor(s, compute), b], out);
+  return out;
+}
+
+/** Writes `op(self, other)` into `self` (any view); the result type must fit self's dtype. */
+export function binaryInplace(op: BinaryOp, self: Tensor, other: Operand): Tensor {
+  const otherType = other instanceof Tensor ? other.dtype : null;
+  const compute = otherType === null ? promoteWithScalar(self.dtype, other as number) : promoteTypes(self.dtype, otherType);
+  const resultType = binaryResultType(op, compute);
+  if (resultType !== self.dtype && !(isFloating(self.dtype) && isFloating(resultType)) && !(self.dtype !== 'bool' && resultType === 'bool')) {
+    throw new TypeError(`${op}_: result type ${resultType} can't be cast to the tensor's dtype ${self.dtype}`);
+  }
+  if (other instanceof Tensor) {
+    const shape = broadcastShapes(self.shape, other.shape);
+    if (shape.length !== self.shape.length || shape.some((d, i) => d !== self.shape[i])) {
+      throw new RangeError(`${op}_: output with shape [${self.shape.join(', ')}] doesn't match the broadcast shape [${shape.join(', ')}]`);
+    }
+  }
+  if (checkInplace(self, `${op}_`) && (self.requiresGrad || (other instanceof Tensor && other.requiresGrad))) {
+    return adoptResult(self, binaryOp(op, self.clone(), other), kernels.current.copy);
+  }
+  const kop = boolArith(op, compute);
+  if (other instanceof Tensor) kernels.current.binary(kop, self, broadcastView(other, self.shape), self);
+  else kernels.current.binaryScalar(kop, self, +other, self, false);
+  self.bumpVersion();
+  return self;
+}
+
+/** Float-valued unary ops promote integer inputs to float32, as PyTorch does. */
+const KEEPS_INT = new Set<UnaryOp>(['neg', 'abs', 'sign', 'square', 'relu', 'floor', 'ceil', 'round', 'identity']);
+const NON_DIFFERENTIABLE_UNARY = new Set<UnaryOp>(['logicalNot', 'floor', 'ceil', 'round', 'sign']);
+
+function unaryResultType(op: UnaryOp, dtype: DType): DType {
+  if (op === 'logicalNot') return 'bool';
+  if (isFloating(dtype)) return dtype;
+  if (KEEPS_INT.has(op)) return dtype === 'bool' && op !== 'identity' ? 'int32' : dtype;
+  return 'float32';
+}
+
+export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
+  assertTensor(x, op);
+  const out = Tensor.empty(x.shape, unaryResultType(op, x.dtype));
+  kernels.current.unary(op, x, out);
+  if (!NON_DIFFERENTIABLE_UNARY.has(op)) recordOp(op, [x], out);
+  return out;
+}
+
+export function unaryInplace(op: UnaryOp, self: Tensor): Tensor {
+  const rt = unaryResultType(op, self.dtype);
+  if (rt !== self.dtype) throw new TypeError(`${op}_: result type ${rt} can't be cast to the tensor's dtype ${self.dtype}`);
+  if (checkInplace(self, `${op}_`) && self.requiresGrad) return adoptResult(self, unaryOp(op, self.clone()), kernels.current.copy);
+  kernels.current.unary(op, self, self);
+  self.bumpVersion();
+  return self;
+}
+
+// ---- free functions -------------------------------------------------------------------------
+
+/** a + alpha * b, broadcasting (torch.add). */
+export function add(a: Operand, b: Operand, alpha = 1): Tensor {
+  return binaryOp('add', a, alpha === 1 ? b : mul(b, alpha));
+}
+/** a - alpha * b (torch.sub). */
+export function sub(a: Operand, b: Operand, alpha = 1): Tensor {
+  return binaryOp('sub', a, alpha === 1 ? b : mul(b, alpha));
+}
+export const mul = (a: Operand, b: Operand): Tensor => binaryOp('mul', a, b);
+/** True division: integer inputs give float32 (torch.div). */
+export const div = (a: Operand, b: Operand): Tensor => binaryOp('div', a, b);
+export const pow = (a: Operand, b: Operand): Tensor => binaryOp('pow', a, b);
+export const maximum = (a: Tensor, b: Operand): Tensor => binaryOp('maximum', a, b);
+export const minimum = (a: Tensor, b: Operand): Tensor => binaryOp('minimum', a, b);
+/** Python-style modulo: the result has the divisor's sign (torch.remainder). */
+export const remainder = (a: Operand, b: Operand): Tensor => binaryOp('remainder', a, b);
+export const atan2 = (a: Tensor, b: Operand): Tensor => binaryOp('atan2', a, b);
+export const eq = (a: Tensor, b: Operand): Tensor => binaryOp('eq', a, b);
+export const ne = (a: Tensor, b: Operand): Tensor => binaryOp('ne', a, b);
+export const lt = (a: Tensor, b: Operand): Tensor => binaryOp('lt', a, b);
+export const le = (a: Tensor, b: Operand): Tensor => binaryOp('le', a, b);
+export const gt = (a: Tensor, b: Operand): Tensor => binaryOp('gt', a, b);
+export const ge = (a: Tensor, b: Operand): Tensor => binaryOp('ge', a, b);
+export const logicalAnd = (a: Tensor, b: Operand): Tensor => binaryOp('logicalAnd', a, b);
+export const logicalOr = (a: Tensor, b: Operand): Tensor => binaryOp('logicalOr', a, b);
+export const logicalXor = (a: Tensor, b: Operand): Tensor => binaryOp('logicalXor', a, b);
+
+export const neg = (x: Tensor): Tensor => unaryOp('neg', x);
+export const abs = (x: Tensor): Tensor => unaryOp('abs', x);
+export const sign = (x: Tensor): Tensor => unaryOp('sign', x);
+export const exp = (x: Tensor): Tensor => unaryOp('exp', x);
+export const log = (x: Tensor): Tensor => unaryOp('log', x);
+export const log1p = (x: Tensor): Tensor => unaryOp('log1p', x);
+export const expm1 = (x: Tensor): Tensor => unaryOp('expm1', x);
+export const sqrt = (x: Tensor): Tensor => unaryOp('sqrt', x);
+export const rsqrt = (x: Tensor): Tensor => unaryOp('rsqrt', x);
+export const square = (x: Tensor): Tensor => unaryOp('square', x);
+export const reciprocal = (x: Tensor): Tensor => unaryOp('reciprocal', x);
+export const sin = (x: Tensor): Tensor => unaryOp('sin', x);
+export const cos = (x: Tensor): Tensor => unaryOp('cos', x);
+export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x);
+export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x);
+export const relu = (x: Tensor): Tensor => unaryOp('relu', x);
+/** GELU with the exact erf form (torch's default `approximate='none'`). */
+export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x);
+export const erf = (x: Tensor): Tensor => unaryOp('erf', x);
+export const floor = (x: Tensor): Tensor => unaryOp('floor', x);
+export const ceil = (x: Tensor): Tensor => unaryOp('ceil', x);
+/** Rounds half to even, as torch.round. */
+export const round = (x: Tensor): Tensor => unaryOp('round', x);
+export const logicalNot = (x: Tensor): Tensor => unaryOp('logicalNot', x);
+
+/** Elementwise `cond ? a : b` with broadcasting across all three (torch.where). */
+export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  assertTensor(cond, 'where: condition');
+  if (cond.dtype !== 'bool') throw new TypeError(`where: condition must be a bool tensor, got ${cond.dtype}`);
+  const dtype = a instanceof Tensor
+    ? (b instanceof Tensor ? promoteTypes(a.dtype, b.dtype) : promoteWithScalar(a.dtype, b))
+    : b instanceof Tensor ? promoteWithScalar(b.dtype, a) : (Number.isInteger(a) && Number.isInteger(b) ? 'int32' : 'float32');
+  const at = a instanceof Tensor ? a : scalarTensor(a, dtype);
+  const bt = b instanceof Tensor ? b : scalarTensor(b, dtype);
+  const shape = broadcastShapes(broadcastShapes(cond.shape, at.shape), bt.shape);
+  const out = Tensor.empty(shape, dtype);
+  kernels.current.where(broadcastView(cond, shape), broadcastView(at, shape), broadcastView(bt, shape), out);
+  recordOp('where', [at, bt], out, { cond });
+  return out;
+}
+
+/** Clamps into [min, max]; either bound may be omitted (null/undefined). */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  assertTensor(x, 'clamp');
+  if ((min === undefined || min === null) && (max === undefined || max === null)) {
+    throw new TypeError('clamp: at least one of min or max must be given');
+  }
+  const lo = min ?? -Infinity;
+  const hi = max ?? Infinity;
+  const out = Tensor.empty(x.shape, isFloating(x.dtype) || (Number.isInteger(lo) || lo === -Infinity) && (Number.isInteger(hi) || hi === Infinity) ? x.dtype : 'float32');
+  kernels.current.clamp(x, lo, hi, out);
+  recordOp('clamp', [x], out, { min: lo, max: hi });
+  return out;
+}
+
+export function clamp_(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  const lo = min ?? -Infinity;
+  const hi = max ?? Infinity;
+  if (checkInplace(x, 'clamp_') && x.requiresGrad) return adoptResult(x, clamp(x.clone(), lo, hi), kernels.current.copy);
+  kernels.current.clamp(x, lo, hi, x);
+  x.bumpVersion();
+  return x;
+}
+
+// ---- Tensor methods -------------------------------------------------------------------------
+
+type Bin = (other: Operand) => Tensor;
+type BinInplace = (other: Operand) => Tensor;
+type Un = () => Tensor;
+
+declare module '../tensor.js' {
+  interface Tensor {
+    add(other: Operand, alpha?: number): Tensor;
+    sub(other: Operand, alpha?: number): Tensor;
+    mul: Bin; div: Bin; pow: Bin; maximum: Bin; minimum: Bin; remainder: Bin; atan2: Bin;
+    eq: Bin; ne: Bin; lt: Bin; le: Bin; gt: Bin; ge: Bin; logicalAnd: Bin; logicalOr: Bin; logicalXor: Bin;
+    add_(other: Operand, alpha?: number): Tensor;
+    sub_(other: Operand, alpha?: number): Tensor;
+    mul_: BinInplace; div_: BinInplace; pow_: BinInplace; maximum_: BinInplace; minimum_: BinInplace; remainder_: BinInplace;
+    neg: Un; abs: Un; sign: Un; exp: Un; log: Un; log1p: Un; expm1: Un; sqrt: Un; rsqrt: Un; square: Un; reciprocal: Un;
+    sin: Un; cos: Un; tanh: Un; sigmoid: Un; relu: Un; gelu: Un; erf: Un; floor: Un; ceil: Un; round: Un; logicalNot: Un;
+    neg_: Un; abs_: Un; exp_: Un; log_: Un; sqrt_: Un; square_: Un; reciprocal_: Un; sin_: Un; cos_: Un; tanh_: Un;
+    sigmoid_: Un; relu_: Un; floor_: Un; ceil_: Un; round_: Un;
+    where(cond: Tensor, other: Operand): Tensor;
+    clamp(min?: number | null, max?: number | null): Tensor;
+    clamp_(min?: number | null, max?: number | null): Tensor;
+  }
+}
+
+const P = Tensor.prototype;
+P.add = function (o, alpha = 1) { return add(this, o, alpha); };
+P.sub = function (o, alpha = 1) { return sub(this, o, alpha); };
+P.add_ = function (o, alpha = 1) { return binaryInplace('add', this, alpha === 1 ? o : mul(o, alpha)); };
+P.sub_ = function (o, alpha = 1) { return binaryInplace('sub', this, alpha === 1 ? o : mul(o, alpha)); };
+for (const op of ['mul', 'div', 'pow', 'maximum', 'minimum', 'remainder', 'atan2', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr', 'logicalXor'] as const) {
+  (P as unknown as Record<string, Bin>)[op] = function (this: Tensor, o: Operand) { return binaryOp(op, this, o); };
+}
+for (const op of ['mul', 'div', 'pow', 'maximum', 'minimum', 'remainder'] as const) {
+  (P as unknown as Record<string, BinInplace>)[`${op}_`] = function (this: Tensor, o: Operand) { return binaryInplace(op, this, o); };
+}
+for (const op of ['neg', 'abs', 'sign', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'gelu', 'erf', 'floor', 'ceil', 'round', 'logicalNot'] as const) {
+  (P as unknown as Record<string, Un>)[op] = function (this: Tensor) { return unaryOp(op, this); };
+}
+for (const op of ['neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'reciprocal', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'floor', 'ceil', 'round'] as const) {
+  (P as unknown as Record<string, Un>)[`${op}_`] = function (this: Tensor) { return unaryInplace(op, this); };
+}
+P.where = function (cond, other) { return where(cond, this, other); };
+P.clamp = function (min, max) { return clamp(this, min, max); };
+P.clamp_ = function (min, max) { return clamp_(this, min, max); };

@@ -1,0 +1,64 @@
+import type { View } from '../backend/backend.js';
+import { type DType, castScalar } from '../dtype.js';
+import { broadcastStrides, sameShape, shapeToString } from '../layout.js';
+import { Tensor } from '../tensor.js';
+import { gradState } from '../grad-hooks.js';
+
+/** A view of `t` read with `shape` (broadcast through zero strides). */
+export function broadcastView(t: Tensor, shape: readonly number[]): View {
+  if (sameShape(t.shape, shape)) return t;
+  return { buffer: t.storage.data, shape, strides: broadcastStrides(t.shape, t.strides, shape), offset: t.offset };
+}
+
+/** A 0-d tensor holding `v`. */
+export function scalarTensor(v: number | boolean, dtype: DType): Tensor {
+  const t = Tensor.empty([], dtype);
+  t.storage.data[0] = castScalar(v, dtype);
+  return t;
+}
+
+export function assertTensor(x: unknown, what: string): asserts x is Tensor {
+  if (!(x instanceof Tensor)) {
+    throw new TypeError(`${what} must be a Tensor, got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
+  }
+}
+
+export function assertSameShape(a: Tensor, b: Tensor, op: string): void {
+  if (!sameShape(a.shape, b.shape)) {
+    throw new RangeError(`${op}: shapes ${shapeToString(a.shape)} and ${shapeToString(b.shape)} must match`);
+  }
+}
+
+export function assertFloat(t: Tensor, op: string): void {
+  if (t.dtype !== 'float32' && t.dtype !== 'float64') throw new TypeError(`${op} expects a floating point tensor, got ${t.dtype}`);
+}
+
+/**
+ * Guards an in-place op when autograd would record it: a leaf that requires grad, or a view of a
+ * tensor in the graph, cannot be modified in place (the gradient would be silently wrong).
+ */
+export function checkInplace(self: Tensor, op: string): boolean {
+  if (gradState.engine === null || !gradState.enabled) return false;
+  if (self.requiresGrad && self.gradFn === null) {
+    throw new Error(`${op}: a leaf tensor that requires grad is being used in an in-place operation; wrap it in noGrad() or use the out-of-place op`);
+  }
+  if (self.base !== null && (self.base.requiresGrad || self.requiresGrad)) {
+    throw new Error(`${op}: in-place operation on a view of a tensor that requires grad is not supported; clone() the view first`);
+  }
+  return true;
+}
+
+/**
+ * Rebases `self` onto the history of `result` after an in-place op was computed out of place
+ * (because autograd needed it): values are copied in and `self` takes `result`'s graph node.
+ */
+export function adoptResult(self: Tensor, result: Tensor, copyKernel: (src: View, out: View) => void): Tensor {
+  copyKernel(result, self);
+  self.bumpVersion();
+  if (result.requiresGrad) {
+    self.requiresGrad = true;
+    self.gradFn = result.gradFn;
+    self.autogradMeta = result.autogradMeta;
+  }
+  return self;
+}
