@@ -1,0 +1,1 @@
+export async function workloadsNeedingModels(name: string, _o: unknown): Promise<unknown> { throw new Error(`unknown workload ${name}`); }

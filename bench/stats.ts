@@ -1,0 +1,41 @@
+/** Timing helpers shared by the bench workloads: warm-up, repetitions, median and spread. */
+export interface Summary {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+export function summarize(times: readonly number[]): Summary {
+  const s = [...times].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return { median, min: s[0]!, max: s[s.length - 1]!, n: s.length };
+}
+
+/** Seconds per call of `fn`, after `warmup` untimed calls. */
+export function timeit(fn: () => void, reps: number, warmup: number): number[] {
+  for (let i = 0; i < warmup; i++) fn();
+  const out: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = process.hrtime.bigint();
+    fn();
+    out.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return out;
+}
+
+/** Per-call cost of a very cheap `fn`: time batches of `inner` calls and divide. */
+export function perCall(fn: () => void, inner: number, batches = 7): Summary {
+  const t = timeit(() => { for (let i = 0; i < inner; i++) fn(); }, batches, 1);
+  const s = summarize(t);
+  return { median: s.median / inner, min: s.min / inner, max: s.max / inner, n: s.n };
+}
+
+export function scale(s: Summary, k: number): Summary {
+  return { median: s.median * k, min: s.min * k, max: s.max * k, n: s.n };
+}
+
+export function rssMB(): number {
+  return process.memoryUsage().rss / 2 ** 20;
+}
