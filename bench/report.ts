@@ -1,0 +1,142 @@
+/** Renders a bench report (run.ts) as a markdown table of figures, ratios tsgrad/PyTorch and targets. */
+interface Summary { median: number; min: number; max: number; n: number }
+type Side = 'tsgrad-native' | 'tsgrad-js' | 'pytorch';
+interface Report { machine: Record<string, unknown>; results: Record<string, Record<string, unknown[]>> }
+
+interface Row {
+  figure: string;
+  unit: string;
+  values: Partial<Record<Side | 'numpy', number>>;
+  spread: Partial<Record<Side | 'numpy', string>>;
+  /** Which ratio the targets are stated on: "lower" (time) or "higher" (throughput) is better. */
+  better: 'lower' | 'higher';
+  target?: { native?: number; js?: number; absoluteJs?: number; absoluteNative?: number; against?: 'numpy' | 'pytorch' };
+}
+
+const first = (x: unknown[] | undefined): Record<string, unknown> | undefined => (x?.[0] as Record<string, unknown> | undefined);
+const isErr = (x: unknown) => x !== undefined && typeof x === 'object' && x !== null && 'error' in x;
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+/** Seconds per epoch: median of the epochs after the first (the first includes JIT warm-up) when there are several. */
+const epochSeconds = (r: Record<string, unknown>) => { const e = r['epochSeconds'] as number[]; return median(e.length > 1 ? e.slice(1) : e); };
+const fmt = (v: number | undefined, digits = 3) => (v === undefined || !Number.isFinite(v) ? '–' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toPrecision(digits));
+
+function rows(report: Report): Row[] {
+  const out: Row[] = [];
+  const R = report.results;
+  const sides: Side[] = ['tsgrad-native', 'tsgrad-js', 'pytorch'];
+  const get = (w: string, side: string) => { const r = first(R[w]?.[side]); return r && !isErr(r) ? r : undefined; };
+
+  if (R['w1']) {
+    const torchRes = get('w1', 'pytorch') as Record<string, { torch: Summary; numpy: Summary }> | undefined;
+    const ns = new Set<string>();
+    for (const s of sides) for (const k of Object.keys(get('w1', s) ?? {})) ns.add(k);
+    for (const n of [...ns].sort((a, b) => +a - +b)) {
+      const gf = (t: number) => (2 * Number(n) ** 3) / t / 1e9;
+      const row: Row = { figure: `W1 GEMM n=${n}`, unit: 'GFLOPS', values: {}, spread: {}, better: 'higher',
+        target: Number(n) >= 256 ? { native: 0.95, against: 'numpy', ...(n === '512' ? { absoluteJs: 5 } : {}) } : undefined };
+      for (const s of ['tsgrad-native', 'tsgrad-js'] as const) {
+        const r = (get('w1', s) as Record<string, { tsgrad: Summary }> | undefined)?.[n];
+        if (r) { row.values[s] = gf(r.tsgrad.median); row.spread[s] = `${fmt(gf(r.tsgrad.max))}–${fmt(gf(r.tsgrad.min))}`; }
+      }
+      if (torchRes?.[n]) {
+        row.values.pytorch = gf(torchRes[n]!.torch.median);
+        row.values.numpy = gf(torchRes[n]!.numpy.median);
+      }
+      out.push(row);
+    }
+  }
+  if (R['w2']) {
+    for (const c of ['a', 'b'] as const) {
+      for (const k of ['fwd', 'fwdbwd'] as const) {
+        const row: Row = { figure: `W2${c} ${k === 'fwd' ? 'forward' : 'forward+backward'}`, unit: 'ms', values: {}, spread: {}, better: 'lower',
+          target: k === 'fwdbwd' ? { native: 1.0 } : undefined };
+        for (const s of sides) {
+          const r = (get('w2', s) as Record<string, Record<string, Summary>> | undefined)?.[c]?.[k];
+          if (r) { row.values[s] = r.median * 1e3; row.spread[s] = `${fmt(r.min * 1e3)}–${fmt(r.max * 1e3)}`; }
+        }
+        out.push(row);
+      }
+    }
+  }
+  const training: [string, string, Row['target']][] = [
+    ['w3', 'W3 MLP epoch', { native: 0.7, absoluteJs: 1.1 }],
+    ['w4', 'W4 CNN epoch', { native: 0.8, absoluteJs: 60 }],
+    ['w5rnn', 'W5 RNN epoch', { native: 0.7 }],
+    ['w5lstm', 'W5 LSTM epoch', { native: 0.7 }],
+  ];
+  for (const [w, label, target] of training) {
+    if (!R[w]) continue;
+    const time: Row = { figure: label, unit: 's', values: {}, spread: {}, better: 'lower', target };
+    const acc: Row = { figure: `${label.split(' epoch')[0]} test accuracy`, unit: '%', values: {}, spread: {}, better: 'higher' };
+    const rss: Row = { figure: `${label.split(' epoch')[0]} peak RSS`, unit: 'MB', values: {}, spread: {}, better: 'lower' };
+    for (const s of sides) {
+      const r = get(w, s);
+      if (!r) continue;
+      time.values[s] = epochSeconds(r);
+      const e = r['epochSeconds'] as number[];
+      time.spread[s] = `${fmt(Math.min(...e))}–${fmt(Math.max(...e))}`;
+      acc.values[s] = 100 * (r['testAccuracy'] as number);
+      rss.values[s] = r['peakRssMB'] as number;
+      const per = r['rssAfterEpochMB'] as number[];
+      rss.spread[s] = per.map((v) => v.toFixed(0)).join('/');
+    }
+    out.push(time, acc, rss);
+  }
+  if (R['w6']) {
+    const defs: [string, string, string, Row['target']][] = [
+      ['addUs', 'W6 add [10,10]', 'µs', { absoluteNative: 0.5, absoluteJs: 0.5 }],
+      ['addGradUs', 'W6 add [10,10] requiresGrad', 'µs', undefined],
+      ['mlpForwardUs', 'W6 MLP forward, batch 1', 'µs', undefined],
+      ['trainStepMs', 'W6 MLP train step, batch 64', 'ms', { native: 0.7 }],
+    ];
+    for (const [key, label, unit, target] of defs) {
+      const row: Row = { figure: label, unit, values: {}, spread: {}, better: 'lower', target };
+      for (const s of sides) {
+        const r = (get('w6', s) as Record<string, Summary> | undefined)?.[key];
+        if (r) { row.values[s] = r.median; row.spread[s] = `${fmt(r.min)}–${fmt(r.max)}`; }
+      }
+      out.push(row);
+    }
+  }
+  return out;
+}
+
+function verdict(row: Row, side: 'tsgrad-native' | 'tsgrad-js'): string {
+  const v = row.values[side];
+  if (v === undefined || row.target === undefined) return '';
+  const t = row.target;
+  const ref = t.against === 'numpy' ? row.values.numpy : row.values.pytorch;
+  const parts: string[] = [];
+  const ratioTarget = side === 'tsgrad-native' ? t.native : t.js;
+  if (ratioTarget !== undefined && ref !== undefined) {
+    const ratio = v / ref;
+    const ok = row.better === 'lower' ? ratio <= ratioTarget : ratio >= ratioTarget;
+    parts.push(`${ratio.toFixed(2)} (${row.better === 'lower' ? '≤' : '≥'}${ratioTarget}) ${ok ? '✓' : '✗'}`);
+  }
+  const abs = side === 'tsgrad-native' ? t.absoluteNative : t.absoluteJs;
+  if (abs !== undefined) {
+    const ok = row.better === 'lower' ? v <= abs : v >= abs;
+    parts.push(`${row.better === 'lower' ? '≤' : '≥'}${abs} ${row.unit} ${ok ? '✓' : '✗'}`);
+  }
+  return parts.join('; ');
+}
+
+export function renderMarkdown(report: Report): string {
+  const m = report.machine;
+  const lines = [
+    `### tsgrad vs PyTorch — ${String(m['date']).slice(0, 10)}`,
+    '',
+    `${m['cpu']} · ${m['cores']} cores · ${m['memGiB']} GiB · Node ${m['node']} · ${m['threads']} threads · git ${m['gitRev']}`,
+    `PyTorch: ${JSON.stringify(m['torch'])}`,
+    `tsgrad: ${JSON.stringify(m['tsgrad'])}`,
+    '',
+    '| figure | unit | tsgrad native | tsgrad js | PyTorch | numpy | native vs target | js vs target |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows(report)) {
+    const cell = (s: Side | 'numpy') => (r.values[s] === undefined ? '–' : `${fmt(r.values[s])}${r.spread[s] ? ` <sub>${r.spread[s]}</sub>` : ''}`);
+    lines.push(`| ${r.figure} | ${r.unit} | ${cell('tsgrad-native')} | ${cell('tsgrad-js')} | ${cell('pytorch')} | ${cell('numpy')} | ${verdict(r, 'tsgrad-native')} | ${verdict(r, 'tsgrad-js')} |`);
+  }
+  lines.push('', 'Medians; small print is the spread (min–max; for RSS, the RSS after each epoch). Ratios are tsgrad/PyTorch (W1: tsgrad/numpy GFLOPS).');
+  return lines.join('\n') + '\n';
+}
