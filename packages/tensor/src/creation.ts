@@ -46,10 +46,15 @@ function inferNested(data: NestedArray): { shape: number[]; flat: (number | bool
   return { shape, flat };
 }
 
+function isInt32(v: number): boolean {
+  return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
+}
+
 /**
  * Creates a tensor from nested arrays, a typed array, or a number (as torch.tensor). Without
  * `dtype`: booleans give bool, all-integer numbers give int32 (torch would give int64), any
- * fraction gives float32, and a typed array keeps its own type. Data is always copied.
+ * fraction gives float32, and a typed array keeps its own type. Integers outside the int32 range
+ * (there is no int64) give float32 rather than wrapping around. Data is always copied.
  */
 export function tensor(data: NestedArray | TypedArray, opts?: TensorOptions): Tensor {
   if (opts?.dtype !== undefined) assertDType(opts.dtype);
@@ -64,7 +69,7 @@ export function tensor(data: NestedArray | TypedArray, opts?: TensorOptions): Te
   let dtype = opts?.dtype;
   if (dtype === undefined) {
     if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) dtype = 'bool';
-    else if (flat.length > 0 && flat.every((v) => typeof v === 'boolean' || Number.isInteger(v))) dtype = 'int32';
+    else if (flat.length > 0 && flat.every((v) => typeof v === 'boolean' || isInt32(v))) dtype = 'int32';
     else dtype = 'float32';
   }
   const t = Tensor.empty(shape, dtype);
@@ -114,6 +119,8 @@ export function empty(...args: (ShapeArg | TensorOptions)[]): Tensor {
 }
 /** A tensor filled with `value`; the dtype follows the value (bool, int32 or float32) unless given. */
 export function full(shape: readonly number[], value: number | boolean, opts?: TensorOptions): Tensor {
+  if (!Array.isArray(shape)) throw new TypeError(`full: shape must be an array of sizes, got ${typeof shape}`);
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw new TypeError(`full: fill value must be a number or boolean, got ${typeof value}`);
   const dtype = opts?.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int32' : 'float32');
   return make(shape.slice(), { ...opts, dtype }, +value);
 }
@@ -137,6 +144,10 @@ export function fullLike(t: Tensor, value: number | boolean, opts?: TensorOption
  */
 export function arange(start: number, end?: number, step = 1, opts?: TensorOptions): Tensor {
   if (end === undefined) { end = start; start = 0; }
+  if (opts?.dtype !== undefined) assertDType(opts.dtype, 'arange: dtype');
+  for (const [name, v] of [['start', start], ['end', end], ['step', step]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`arange: ${name} must be a finite number, got ${v}`);
+  }
   if (step === 0) throw new RangeError('arange: step must be nonzero');
   if ((end - start) / step < 0) throw new RangeError(`arange: upper bound ${end} and lower bound ${start} are inconsistent with step sign ${step}`);
   const n = Math.ceil((end - start) / step);
@@ -150,19 +161,27 @@ export function arange(start: number, end?: number, step = 1, opts?: TensorOptio
 /** `steps` evenly spaced values from start to end inclusive (float32 unless given). */
 export function linspace(start: number, end: number, steps: number, opts?: TensorOptions): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
-  const t = Tensor.empty([steps], opts?.dtype ?? 'float32');
+  const t = Tensor.empty([steps], opts?.dtype === undefined ? 'float32' : assertDType(opts.dtype, 'linspace: dtype'));
   const buf = t.storage.data;
-  const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
-  // Fill symmetrically from both ends, as PyTorch does, so the end point is exact.
-  const half = Math.floor(steps / 2);
-  for (let i = 0; i < steps; i++) buf[i] = i < half ? start + i * delta : end - (steps - 1 - i) * delta;
+  if (steps === 1) buf[0] = start;
+  else if (steps > 1) {
+    const delta = (end - start) / (steps - 1);
+    // Fill symmetrically from both ends, as PyTorch does, so the end point is exact.
+    const half = Math.floor(steps / 2);
+    for (let i = 0; i < steps; i++) buf[i] = i < half ? start + i * delta : end - (steps - 1 - i) * delta;
+  }
   return finish(t, opts);
 }
 
-/** The n×m identity (m defaults to n). */
-export function eye(n: number, m: number = n, opts?: TensorOptions): Tensor {
-  const t = make([n, m], opts, 0);
+/** The n×m identity (m defaults to n): `eye(3)`, `eye(2, 3)`, `eye(3, { dtype })`, `eye(2, 3, { dtype })`. */
+export function eye(n: number, m?: number | TensorOptions, opts?: TensorOptions): Tensor {
+  if (typeof m === 'object' && m !== null) { opts = m; m = undefined; }
+  const cols = m ?? n;
+  for (const [name, v] of [['n', n], ['m', cols]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`eye: ${name} must be a non-negative integer, got ${v}`);
+  }
+  const t = make([n, cols], opts, 0);
   const buf = t.storage.data;
-  for (let i = 0; i < Math.min(n, m); i++) buf[i * m + i] = 1;
+  for (let i = 0; i < Math.min(n, cols); i++) buf[i * cols + i] = 1;
   return t;
 }

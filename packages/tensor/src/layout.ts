@@ -22,11 +22,13 @@ export function contiguousStrides(shape: readonly number[]): number[] {
 
 /** True when the view covers its elements in row-major order with no gaps (size-1 dims may have any stride). */
 export function isContiguousLayout(shape: readonly number[], strides: readonly number[]): boolean {
+  // An empty tensor has no elements to be out of order, whatever its strides (as in PyTorch).
+  if (numel(shape) === 0) return true;
   let expected = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     const d = shape[i]!;
     if (d === 1) continue;
-    if (strides[i] !== expected) return d === 0;
+    if (strides[i] !== expected) return false;
     expected *= d;
   }
   return true;
@@ -122,7 +124,12 @@ export function inferShape(shape: readonly number[], n: number, from: readonly n
   }
   const out = shape.slice();
   if (infer !== -1) {
-    if (known === 0 || n % known !== 0) {
+    if (known === 0) {
+      throw new RangeError(
+        `cannot reshape a tensor of ${n} elements (shape ${shapeToString(from)}) into shape ${shapeToString(shape)}: the -1 dimension could be any size`,
+      );
+    }
+    if (n % known !== 0) {
       throw new RangeError(`shape ${shapeToString(shape)} is invalid for input of size ${n} (shape ${shapeToString(from)})`);
     }
     out[infer] = n / known;
