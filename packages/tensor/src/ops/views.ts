@@ -1,7 +1,7 @@
 import { kernels } from '../backend/registry.js';
 import { type DType, assertDType } from '../dtype.js';
 import {
-  broadcastShapes, broadcastStrides, inferShape, normalizeDim, numel, sameShape, shapeToString, viewStrides,
+  broadcastStrides, inferShape, normalizeDim, numel, sameShape, shapeToString, viewStrides,
 } from '../layout.js';
 import { recordOp } from '../grad-hooks.js';
 import { Tensor } from '../tensor.js';
@@ -97,6 +97,12 @@ export function expand(x: Tensor, ...shape: ShapeArg[]): Tensor {
   const lead = target.length - x.ndim;
   if (lead < 0) throw new RangeError(`expand: the number of sizes (${target.length}) must be at least the tensor's dims (${x.ndim}), shape ${shapeToString(x.shape)}`);
   const resolved = target.map((s, i) => (s === -1 && i >= lead ? x.shape[i - lead]! : s));
+  resolved.forEach((s, i) => {
+    if (!Number.isInteger(s) || s < 0) {
+      throw new RangeError(`expand: invalid size ${target[i]} at dimension ${i} of ${shapeToString(target)}` +
+        (target[i] === -1 ? ' (-1 keeps an existing dim and is not allowed in new leading dims)' : ''));
+    }
+  });
   for (let i = 0; i < x.ndim; i++) {
     const d = x.shape[i]!;
     if (d !== 1 && d !== resolved[i + lead]) {
@@ -110,7 +116,8 @@ export function expand(x: Tensor, ...shape: ShapeArg[]): Tensor {
 }
 
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
-  broadcastShapes(x.shape, shape);
+  const compatible = shape.length >= x.ndim && x.shape.every((d, i) => d === 1 || d === shape[i + shape.length - x.ndim] || shape[i + shape.length - x.ndim] === -1);
+  if (!compatible) throw new RangeError(`broadcastTo: shape ${shapeToString(x.shape)} cannot be broadcast to ${shapeToString(shape)}`);
   return expand(x, shape);
 }
 
@@ -118,6 +125,8 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
   const d = normalizeDim(dim, x.ndim);
   if (!Number.isInteger(step) || step <= 0) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(start)) throw new TypeError(`slice: start must be an integer, got ${start}`);
+  if (end !== undefined && !Number.isInteger(end)) throw new TypeError(`slice: end must be an integer, got ${end}`);
   const size = x.shape[d]!;
   const clampIndex = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
   const s = clampIndex(start);
@@ -133,6 +142,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
 
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   const d = normalizeDim(dim, x.ndim);
+  if (!Number.isInteger(start) || !Number.isInteger(length)) throw new TypeError(`narrow: start and length must be integers, got ${start} and ${length}`);
   const size = x.shape[d]!;
   const s = start < 0 ? start + size : start;
   if (s < 0 || length < 0 || s + length > size) {
@@ -176,6 +186,7 @@ export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
   const a = normalizeDim(dim1, x.ndim);
   const b = normalizeDim(dim2, x.ndim);
   if (a === b) throw new RangeError(`diagonal: dim1 and dim2 must differ, both are ${a}`);
+  if (!Number.isInteger(offset)) throw new TypeError(`diagonal: offset must be an integer, got ${offset}`);
   const len = Math.max(0, offset >= 0 ? Math.min(x.shape[a]!, x.shape[b]! - offset) : Math.min(x.shape[a]! + offset, x.shape[b]!));
   let start = x.offset;
   if (len > 0) start += offset >= 0 ? offset * x.strides[b]! : -offset * x.strides[a]!;
