@@ -1,7 +1,7 @@
 import type { View } from '../backend/backend.js';
 import { kernels } from '../backend/registry.js';
 import { type DType, castScalar, isFloating } from '../dtype.js';
-import { broadcastShapes, normalizeDim, sameShape, shapeToString } from '../layout.js';
+import { normalizeDim, sameShape, shapeToString } from '../layout.js';
 import { recordOp } from '../grad-hooks.js';
 import { Tensor } from '../tensor.js';
 import { adoptResult, assertTensor, broadcastView, checkInplace, scalarTensor } from './util.js';
@@ -250,11 +250,17 @@ export function indexAdd_(self: Tensor, dim: number, index: Tensor, src: Tensor,
 
 // ---- maskedFill -------------------------------------------------------------------------------
 
+/** Whether `from` broadcasts to exactly `to` (NumPy rules, without growing `to`). */
+function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
+  if (from.length > to.length) return false;
+  const lead = to.length - from.length;
+  return from.every((s, i) => s === 1 || s === to[i + lead]);
+}
+
 function checkMask(x: Tensor, mask: Tensor, op: string): void {
   assertTensor(mask, `${op}: mask`);
   if (mask.dtype !== 'bool') throw new TypeError(`${op}: mask must be a bool tensor, got ${mask.dtype}`);
-  const shape = broadcastShapes(x.shape, mask.shape);
-  if (!sameShape(shape, x.shape)) {
+  if (!broadcastsTo(mask.shape, x.shape)) {
     throw new RangeError(`${op}: mask ${shapeToString(mask.shape)} must broadcast to the shape of self ${shapeToString(x.shape)}`);
   }
 }
@@ -368,8 +374,7 @@ export function zero_(self: Tensor): Tensor {
 export function copy_(self: Tensor, src: Tensor): Tensor {
   assertTensor(self, 'copy_: self');
   assertTensor(src, 'copy_: src');
-  const shape = broadcastShapes(self.shape, src.shape);
-  if (!sameShape(shape, self.shape)) {
+  if (!broadcastsTo(src.shape, self.shape)) {
     throw new RangeError(`copy_: src ${shapeToString(src.shape)} cannot be broadcast to self ${shapeToString(self.shape)}`);
   }
   if (checkInplace(self, 'copy_') && (self.requiresGrad || src.requiresGrad)) {
