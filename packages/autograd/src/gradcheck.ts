@@ -1,6 +1,6 @@
 import { Tensor, toTypedArray, zeros } from '@tsgrad/tensor';
 import { grad } from './grad.js';
-import { noGrad } from './grad-mode.js';
+import { enableGrad, noGrad } from './grad-mode.js';
 
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6). */
@@ -136,13 +136,14 @@ export function gradgradcheck(fn: Fn, inputs: readonly Tensor[], options: Gradch
     v.storage.data.set(seededValues(o.numel(), 12345 + i));
     return v;
   });
-  const firstOrder = (...xs: Tensor[]): Tensor[] => {
+  // Evaluated with grad on even inside gradcheck's finite differences: the map itself is a gradient.
+  const firstOrder = (...xs: Tensor[]): Tensor[] => enableGrad(() => {
     const os = outputsOf(fn(...xs));
     const live = os.map((o, i) => ({ o, v: vs[i]! })).filter(({ o }) => o.requiresGrad);
     const wrt = xs.filter((x) => x.requiresGrad);
-    if (live.length === 0) return [];
+    if (live.length === 0) return wrt.map((x) => zeros(x.shape, { dtype: x.dtype }));
     const gs = grad(live.map((l) => l.o), wrt, { gradOutputs: live.map((l) => l.v), createGraph: true, allowUnused: true });
-    return gs.filter((g): g is Tensor => g !== null);
-  };
+    return gs.map((g, i) => g ?? zeros(wrt[i]!.shape, { dtype: wrt[i]!.dtype }));
+  });
   return gradcheck(firstOrder, inputs, options);
 }
