@@ -1,6 +1,6 @@
 import { Tensor, toTypedArray, zeros } from '@tsgrad/tensor';
 import { grad } from './grad.js';
-import { enableGrad, noGrad } from './grad-mode.js';
+import { enableGrad } from './grad-mode.js';
 
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6). */
@@ -75,7 +75,8 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
   let worst: { excess: number; oi: number; p: number; j: number; k: number; a: number; n: number } | null = null;
   let mismatches = 0;
   let total = 0;
-  noGrad(() => {
+  // Evaluated with grad mode as the caller has it: fn may itself differentiate (a gradient penalty).
+  {
     diff.forEach(({ t }, p) => {
       const data = t.storage.data;
       for (let j = 0; j < t.numel(); j++) {
@@ -101,7 +102,7 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
         });
       }
     });
-  });
+  }
 
   if (worst === null) return true;
   const w = worst as { oi: number; p: number; j: number; k: number; a: number; n: number };
