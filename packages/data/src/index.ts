@@ -10,3 +10,6 @@ export type { WorkerDatasetSpec } from './loader/worker-spec.js';
 export { workerInfo } from './loader/worker-entry.js';
 export { DatasetError } from './errors.js';
 export { DataGenerator, defaultGenerator, seedData, randperm, type RandomSource } from './random.js';
+export * as transforms from './transforms/index.js';
+export type { Transform } from './transforms/index.js';
+export { makeImage, isImage, type Image, type ImageLike } from './image.js';
