@@ -1,0 +1,132 @@
+// CBLAS dispatch. The prototypes are declared here (the CBLAS ABI is fixed: row-major 101,
+// no-trans 111, trans 112) so any CBLAS works without its header; OpenBLAS's extras are weak
+// symbols, present only when the library provides them.
+#include <algorithm>
+#include <climits>
+#include <vector>
+
+#include "gemm.h"
+#include "threadpool.h"
+
+#ifndef TSGRAD_NO_BLAS
+extern "C" {
+void cblas_sgemm(int order, int transA, int transB, int M, int N, int K, float alpha, const float* A, int lda,
+                 const float* B, int ldb, float beta, float* C, int ldc);
+void cblas_dgemm(int order, int transA, int transB, int M, int N, int K, double alpha, const double* A, int lda,
+                 const double* B, int ldb, double beta, double* C, int ldc);
+char* openblas_get_config(void) __attribute__((weak));
+void openblas_set_num_threads(int) __attribute__((weak));
+int openblas_get_num_threads(void) __attribute__((weak));
+}
+#endif
+
+#ifndef TSGRAD_BLAS_NAME
+#define TSGRAD_BLAS_NAME "bundled"
+#endif
+
+namespace tsg {
+
+BlasInfo blasInfo() {
+#ifdef TSGRAD_NO_BLAS
+  return {"bundled", "", false};
+#else
+  if (openblas_get_config != nullptr) return {"OpenBLAS", openblas_get_config(), true};
+  return {TSGRAD_BLAS_NAME, "", true};
+#endif
+}
+
+void setNumThreads(int n) {
+  setPoolThreads(n);
+#ifndef TSGRAD_NO_BLAS
+  if (openblas_set_num_threads != nullptr) openblas_set_num_threads(n);
+#endif
+}
+
+int getNumThreads() {
+#ifndef TSGRAD_NO_BLAS
+  if (openblas_get_num_threads != nullptr) return openblas_get_num_threads();
+#endif
+  return poolThreads();
+}
+
+#ifndef TSGRAD_NO_BLAS
+namespace {
+
+constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
+
+inline void blasGemm(int ta, int tb, int M, int N, int K, const float* A, int lda, const float* B, int ldb, float beta,
+                     float* C, int ldc) {
+  cblas_sgemm(kRowMajor, ta, tb, M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
+}
+inline void blasGemm(int ta, int tb, int M, int N, int K, const double* A, int lda, const double* B, int ldb,
+                     double beta, double* C, int ldc) {
+  cblas_dgemm(kRowMajor, ta, tb, M, N, K, 1.0, A, lda, B, ldb, beta, C, ldc);
+}
+
+/**
+ * How BLAS can read an R x C matrix with strides (rs, cs) in place: as row-major (no-trans) or
+ * column-major (trans) with a leading dimension. False when neither fits.
+ */
+bool asBlasOperand(int64_t R, int64_t C, int64_t rs, int64_t cs, int& trans, int64_t& ld) {
+  if (cs == 1 && (R == 1 || rs >= std::max<int64_t>(C, 1))) {
+    trans = kNoTrans;
+    ld = R == 1 ? std::max<int64_t>(C, 1) : rs;
+    return true;
+  }
+  if (rs == 1 && (C == 1 || cs >= std::max<int64_t>(R, 1))) {
+    trans = kTrans;
+    ld = C == 1 ? std::max<int64_t>(R, 1) : cs;
+    return true;
+  }
+  return false;
+}
+
+template <typename T>
+const T* contiguousCopy(const T* X, int64_t R, int64_t C, int64_t rs, int64_t cs, std::vector<T>& tmp) {
+  tmp.resize(size_t(R * C));
+  for (int64_t i = 0; i < R; i++)
+    for (int64_t j = 0; j < C; j++) tmp[size_t(i * C + j)] = X[i * rs + j * cs];
+  return tmp.data();
+}
+
+}  // namespace
+#endif
+
+template <typename T>
+void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t ars, int64_t acs, const T* B, int64_t brs,
+          int64_t bcs, T* C, int64_t ldc, bool accumulate, bool allowThreads) {
+  if (M <= 0 || N <= 0) return;
+#ifndef TSGRAD_NO_BLAS
+  if (K > 0 && allowThreads) {
+    int ta, tb;
+    int64_t lda, ldb;
+    thread_local std::vector<T> tmpA, tmpB;
+    if (!asBlasOperand(M, K, ars, acs, ta, lda)) {
+      A = contiguousCopy(A, M, K, ars, acs, tmpA);
+      ta = kNoTrans;
+      lda = K;
+    }
+    if (!asBlasOperand(K, N, brs, bcs, tb, ldb)) {
+      B = contiguousCopy(B, K, N, brs, bcs, tmpB);
+      tb = kNoTrans;
+      ldb = N;
+    }
+    if (M <= INT_MAX && N <= INT_MAX && K <= INT_MAX && lda <= INT_MAX && ldb <= INT_MAX && ldc <= INT_MAX &&
+        ldc >= N) {
+      blasGemm(ta, tb, int(M), int(N), int(K), A, int(lda), B, int(ldb), accumulate ? T(1) : T(0), C, int(ldc));
+      return;
+    }
+    // Too large for BLAS's 32-bit ints: fall through (A/B may now point at the contiguous copies).
+    if (ta == kNoTrans) { ars = lda; acs = 1; } else { ars = 1; acs = lda; }
+    if (tb == kNoTrans) { brs = ldb; bcs = 1; } else { brs = 1; bcs = ldb; }
+  }
+#endif
+  bundledGemm(M, N, K, A, ars, acs, B, brs, bcs, C, ldc, accumulate, allowThreads);
+}
+
+template void gemm<float>(int64_t, int64_t, int64_t, const float*, int64_t, int64_t, const float*, int64_t, int64_t,
+                          float*, int64_t, bool, bool);
+template void gemm<double>(int64_t, int64_t, int64_t, const double*, int64_t, int64_t, const double*, int64_t, int64_t,
+                           double*, int64_t, bool, bool);
+
+}  // namespace tsg

@@ -1,0 +1,398 @@
+// conv2d forward and its input/weight gradients by im2col/col2im + GEMM.
+//
+// Two schedules. When one image's GEMM is small (OpenBLAS would run it on one thread anyway),
+// images are spread over our threads, each doing im2col + the serial bundled GEMM straight into
+// the output. Otherwise im2col unfolds a chunk of several images side by side, so one large BLAS
+// GEMM (multi-threaded by BLAS) covers the chunk; our own threads do the memory-bound unfolding,
+// gathering and scattering between BLAS calls, never during one.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "gemm.h"
+#include "kernels.h"
+#include "threadpool.h"
+
+namespace tsg {
+namespace {
+
+constexpr int64_t kMaxDim = (int64_t(1) << 31) - 1;
+
+struct Geom {
+  int64_t N, C, H, W, O, Cg, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW, groups;
+  int64_t Og, P, CKK, HW;
+};
+
+int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+int64_t outSize(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d) {
+  return floorDiv(in + 2 * p - d * (k - 1) - 1, s) + 1;
+}
+
+// Reads the geometry prefix of a conv meta array and checks it is self-consistent.
+Geom readGeom(Meta& m) {
+  Geom g;
+  g.N = m.next("N", 0, kMaxDim);
+  g.C = m.next("C", 0, kMaxDim);
+  g.H = m.next("H", 0, kMaxDim);
+  g.W = m.next("W", 0, kMaxDim);
+  g.O = m.next("O (out channels)", 0, kMaxDim);
+  g.Cg = m.next("C/groups", 0, kMaxDim);
+  g.kH = m.next("kernel height", 1, kMaxDim);
+  g.kW = m.next("kernel width", 1, kMaxDim);
+  g.oH = m.next("output height", 0, kMaxDim);
+  g.oW = m.next("output width", 0, kMaxDim);
+  g.sH = m.next("stride", 1, kMaxDim);
+  g.sW = m.next("stride", 1, kMaxDim);
+  g.pH = m.next("padding", 0, kMaxDim);
+  g.pW = m.next("padding", 0, kMaxDim);
+  g.dH = m.next("dilation", 1, kMaxDim);
+  g.dW = m.next("dilation", 1, kMaxDim);
+  g.groups = m.next("groups", 1, kMaxDim);
+  if (checkedMul(g.Cg, g.groups, "conv2d") != g.C)
+    throwRange("conv2d: weight has " + std::to_string(g.Cg) + " input channels per group but input has " +
+               std::to_string(g.C) + " channels and groups=" + std::to_string(g.groups));
+  if (g.O % g.groups != 0)
+    throwRange("conv2d: out channels " + std::to_string(g.O) + " not divisible by groups " + std::to_string(g.groups));
+  int64_t eh = outSize(g.H, g.kH, g.sH, g.pH, g.dH), ew = outSize(g.W, g.kW, g.sW, g.pW, g.dW);
+  if (eh != g.oH || ew != g.oW)
+    throwRange("conv2d: output spatial size [" + std::to_string(g.oH) + ", " + std::to_string(g.oW) +
+               "] does not match input, kernel, stride, padding and dilation (expected [" + std::to_string(eh) + ", " +
+               std::to_string(ew) + "])");
+  g.Og = g.O / g.groups;
+  g.P = checkedMul(g.oH, g.oW, "conv2d output plane");
+  g.CKK = checkedMul(checkedMul(g.Cg, g.kH, "conv2d"), g.kW, "conv2d");
+  g.HW = checkedMul(g.H, g.W, "conv2d input plane");
+  return g;
+}
+
+// Unfolds channel c (of the group starting at c0) of one image into the kH*kW rows of col it owns.
+template <typename T>
+void im2colChannel(const T* x, const Geom& g, int64_t c, T* col, int64_t ld) {
+  const T* plane = x + c * g.HW;
+  for (int64_t ki = 0; ki < g.kH; ki++) {
+    for (int64_t kj = 0; kj < g.kW; kj++) {
+      T* row = col + ((c % g.Cg) * g.kH * g.kW + ki * g.kW + kj) * ld;
+      const int64_t iw0 = kj * g.dW - g.pW;
+      // ow range whose iw = iw0 + ow*sW lies in [0, W)
+      int64_t lo = iw0 >= 0 ? 0 : (-iw0 + g.sW - 1) / g.sW;
+      int64_t hi = g.W - iw0 <= 0 ? 0 : (g.W - iw0 - 1) / g.sW + 1;
+      lo = std::min(lo, g.oW);
+      hi = std::max(lo, std::min(hi, g.oW));
+      for (int64_t oh = 0; oh < g.oH; oh++) {
+        T* d = row + oh * g.oW;
+        const int64_t ih = oh * g.sH - g.pH + ki * g.dH;
+        if (ih < 0 || ih >= g.H) {
+          std::fill(d, d + g.oW, T(0));
+          continue;
+        }
+        const T* s = plane + ih * g.W + iw0;
+        std::fill(d, d + lo, T(0));
+        if (g.sW == 1) std::memcpy(d + lo, s + lo, size_t(hi - lo) * sizeof(T));
+        else for (int64_t ow = lo; ow < hi; ow++) d[ow] = s[ow * g.sW];
+        std::fill(d + hi, d + g.oW, T(0));
+      }
+    }
+  }
+}
+
+// Adds the kH*kW rows of col that belong to channel c back into that channel's plane of gx.
+template <typename T>
+void col2imChannel(const T* col, int64_t ld, const Geom& g, int64_t c, T* gx) {
+  T* plane = gx + c * g.HW;
+  for (int64_t ki = 0; ki < g.kH; ki++) {
+    for (int64_t kj = 0; kj < g.kW; kj++) {
+      const T* row = col + ((c % g.Cg) * g.kH * g.kW + ki * g.kW + kj) * ld;
+      const int64_t iw0 = kj * g.dW - g.pW;
+      int64_t lo = iw0 >= 0 ? 0 : (-iw0 + g.sW - 1) / g.sW;
+      int64_t hi = g.W - iw0 <= 0 ? 0 : (g.W - iw0 - 1) / g.sW + 1;
+      lo = std::min(lo, g.oW);
+      hi = std::max(lo, std::min(hi, g.oW));
+      for (int64_t oh = 0; oh < g.oH; oh++) {
+        const int64_t ih = oh * g.sH - g.pH + ki * g.dH;
+        if (ih < 0 || ih >= g.H) continue;
+        const T* s = row + oh * g.oW;
+        T* d = plane + ih * g.W + iw0;
+        if (g.sW == 1) for (int64_t ow = lo; ow < hi; ow++) d[ow] += s[ow];
+        else for (int64_t ow = lo; ow < hi; ow++) d[ow * g.sW] += s[ow];
+      }
+    }
+  }
+}
+
+template <typename T> std::vector<T>& scratch(int which) {
+  thread_local std::vector<T> bufs[3];
+  return bufs[which];
+}
+template <typename T> T* scratchOf(int which, int64_t n) {
+  auto& v = scratch<T>(which);
+  if (int64_t(v.size()) < n) v.resize(size_t(n));
+  return v.data();
+}
+
+// One image's GEMM is small enough that per-image work on our threads beats one BLAS call per image.
+bool perImage(const Geom& g) { return double(g.Og) * double(g.P) * double(g.CKK) < 262144.0; }
+
+// Images per chunk in the batched schedule: enough columns for an efficient GEMM, bounded memory.
+int64_t chunkImages(const Geom& g) {
+  int64_t target = std::max<int64_t>(1, (4096 + g.P - 1) / std::max<int64_t>(g.P, 1));
+  int64_t byMem = std::max<int64_t>(1, (int64_t(8) << 20) / std::max<int64_t>(1, g.CKK * g.P));
+  int64_t nb = std::min({target, byMem, std::max<int64_t>(g.N, 1)});
+  int64_t chunks = (g.N + nb - 1) / nb;
+  return chunks == 0 ? 1 : (g.N + chunks - 1) / chunks;
+}
+
+// Small parallel regions cost more to start than they save.
+bool tiny(double elements) { return elements < 16384.0; }
+
+template <typename T>
+void convForward(const T* x, const T* w, const T* bias, int64_t biasStride, T* out, const Geom& g) {
+  if (g.N == 0 || g.O == 0 || g.P == 0) return;
+  auto addBias = [&](T* o, int64_t oc) {
+    if (bias == nullptr) return;
+    const T b = bias[oc * biasStride];
+    for (int64_t i = 0; i < g.P; i++) o[i] += b;
+  };
+  if (g.CKK == 0) {  // no input channels: output is just the bias
+    parallelFor(g.N * g.O, [&](int64_t t, int) {
+      T* o = out + t * g.P;
+      std::fill(o, o + g.P, T(0));
+      addBias(o, t % g.O);
+    }, true);
+    return;
+  }
+  if (perImage(g)) {
+    parallelFor(g.N * g.groups, [&](int64_t t, int) {
+      const int64_t n = t / g.groups, gi = t % g.groups;
+      T* col = scratchOf<T>(0, g.CKK * g.P);
+      for (int64_t c = gi * g.Cg; c < (gi + 1) * g.Cg; c++) im2colChannel(x + n * g.C * g.HW, g, c, col, g.P);
+      T* o = out + (n * g.O + gi * g.Og) * g.P;
+      bundledGemm<T>(g.Og, g.P, g.CKK, w + gi * g.Og * g.CKK, g.CKK, 1, col, g.P, 1, o, g.P, false, false);
+      for (int64_t oc = 0; oc < g.Og; oc++) addBias(o + oc * g.P, gi * g.Og + oc);
+    }, tiny(double(g.N) * double(g.O) * double(g.P)));
+    return;
+  }
+  const int64_t nb = chunkImages(g);
+  for (int64_t n0 = 0; n0 < g.N; n0 += nb) {
+    const int64_t cnt = std::min(nb, g.N - n0), ld = cnt * g.P;
+    for (int64_t gi = 0; gi < g.groups; gi++) {
+      T* col = scratchOf<T>(0, g.CKK * ld);
+      parallelFor(cnt * g.Cg, [&](int64_t t, int) {
+        const int64_t j = t / g.Cg, c = gi * g.Cg + t % g.Cg;
+        im2colChannel(x + (n0 + j) * g.C * g.HW, g, c, col + j * g.P, ld);
+      });
+      const T* wg = w + gi * g.Og * g.CKK;
+      if (cnt == 1) {
+        T* o = out + (n0 * g.O + gi * g.Og) * g.P;
+        gemm<T>(g.Og, g.P, g.CKK, wg, g.CKK, 1, col, g.P, 1, o, g.P, false);
+        for (int64_t oc = 0; oc < g.Og; oc++) addBias(o + oc * g.P, gi * g.Og + oc);
+        continue;
+      }
+      T* tmp = scratchOf<T>(1, g.Og * ld);
+      gemm<T>(g.Og, ld, g.CKK, wg, g.CKK, 1, col, ld, 1, tmp, ld, false);
+      parallelFor(cnt * g.Og, [&](int64_t t, int) {
+        const int64_t j = t / g.Og, oc = t % g.Og;
+        T* o = out + ((n0 + j) * g.O + gi * g.Og + oc) * g.P;
+        std::memcpy(o, tmp + oc * ld + j * g.P, size_t(g.P) * sizeof(T));
+        addBias(o, gi * g.Og + oc);
+      });
+    }
+  }
+}
+
+template <typename T>
+void convBackwardInput(const T* gout, const T* w, T* gin, const Geom& g) {
+  if (g.N == 0 || g.C == 0 || g.HW == 0) return;
+  parallelFor(g.N * g.C, [&](int64_t t, int) { std::fill(gin + t * g.HW, gin + (t + 1) * g.HW, T(0)); },
+              tiny(double(g.N * g.C * g.HW)));
+  if (g.O == 0 || g.P == 0) return;
+  if (perImage(g)) {
+    parallelFor(g.N * g.groups, [&](int64_t t, int) {
+      const int64_t n = t / g.groups, gi = t % g.groups;
+      T* col = scratchOf<T>(0, g.CKK * g.P);
+      // col [CKK, P] = W_g^T [CKK, Og] · gradOut_g [Og, P]
+      bundledGemm<T>(g.CKK, g.P, g.Og, w + gi * g.Og * g.CKK, 1, g.CKK, gout + (n * g.O + gi * g.Og) * g.P, g.P, 1, col,
+                     g.P, false, false);
+      for (int64_t c = gi * g.Cg; c < (gi + 1) * g.Cg; c++) col2imChannel(col, g.P, g, c, gin + n * g.C * g.HW);
+    }, tiny(double(g.N) * double(g.C) * double(g.HW)));
+    return;
+  }
+  const int64_t nb = chunkImages(g);
+  for (int64_t n0 = 0; n0 < g.N; n0 += nb) {
+    const int64_t cnt = std::min(nb, g.N - n0), ld = cnt * g.P;
+    for (int64_t gi = 0; gi < g.groups; gi++) {
+      const T* go;
+      if (cnt == 1) {
+        go = gout + (n0 * g.O + gi * g.Og) * g.P;
+      } else {
+        T* tmp = scratchOf<T>(1, g.Og * ld);
+        parallelFor(cnt * g.Og, [&](int64_t t, int) {
+          const int64_t j = t / g.Og, oc = t % g.Og;
+          std::memcpy(tmp + oc * ld + j * g.P, gout + ((n0 + j) * g.O + gi * g.Og + oc) * g.P, size_t(g.P) * sizeof(T));
+        });
+        go = tmp;
+      }
+      T* col = scratchOf<T>(0, g.CKK * ld);
+      gemm<T>(g.CKK, ld, g.Og, w + gi * g.Og * g.CKK, 1, g.CKK, go, ld, 1, col, ld, false);
+      parallelFor(cnt * g.Cg, [&](int64_t t, int) {
+        const int64_t j = t / g.Cg, c = gi * g.Cg + t % g.Cg;
+        col2imChannel(col + j * g.P, ld, g, c, gin + (n0 + j) * g.C * g.HW);
+      });
+    }
+  }
+}
+
+template <typename T>
+void convBackwardWeight(const T* x, const T* gout, T* gw, const Geom& g) {
+  const int64_t wSize = g.O * g.CKK;
+  std::fill(gw, gw + wSize, T(0));
+  if (g.N == 0 || g.P == 0 || wSize == 0) return;
+  if (perImage(g)) {
+    // Each thread accumulates its images into its own copy of gradW; the copies are summed after.
+    const int slots = poolThreads();
+    T* acc = scratchOf<T>(2, int64_t(slots) * wSize);
+    std::fill(acc, acc + int64_t(slots) * wSize, T(0));
+    std::vector<char> used(size_t(slots), 0);
+    parallelFor(g.N * g.groups, [&](int64_t t, int tid) {
+      const int64_t n = t / g.groups, gi = t % g.groups;
+      T* col = scratchOf<T>(0, g.CKK * g.P);
+      for (int64_t c = gi * g.Cg; c < (gi + 1) * g.Cg; c++) im2colChannel(x + n * g.C * g.HW, g, c, col, g.P);
+      // gradW_g [Og, CKK] += gradOut_g [Og, P] · col^T [P, CKK]
+      bundledGemm<T>(g.Og, g.CKK, g.P, gout + (n * g.O + gi * g.Og) * g.P, g.P, 1, col, 1, g.P,
+                     acc + int64_t(tid) * wSize + gi * g.Og * g.CKK, g.CKK, true, false);
+      used[size_t(tid)] = 1;
+    }, tiny(double(g.N) * double(g.C) * double(g.HW)));
+    for (int s = 0; s < slots; s++) {
+      if (!used[size_t(s)]) continue;
+      const T* a = acc + int64_t(s) * wSize;
+      for (int64_t i = 0; i < wSize; i++) gw[i] += a[i];
+    }
+    return;
+  }
+  const int64_t nb = chunkImages(g);
+  for (int64_t n0 = 0; n0 < g.N; n0 += nb) {
+    const int64_t cnt = std::min(nb, g.N - n0), ld = cnt * g.P;
+    for (int64_t gi = 0; gi < g.groups; gi++) {
+      T* col = scratchOf<T>(0, g.CKK * ld);
+      parallelFor(cnt * g.Cg, [&](int64_t t, int) {
+        const int64_t j = t / g.Cg, c = gi * g.Cg + t % g.Cg;
+        im2colChannel(x + (n0 + j) * g.C * g.HW, g, c, col + j * g.P, ld);
+      });
+      const T* go;
+      if (cnt == 1) {
+        go = gout + (n0 * g.O + gi * g.Og) * g.P;
+      } else {
+        T* tmp = scratchOf<T>(1, g.Og * ld);
+        parallelFor(cnt * g.Og, [&](int64_t t, int) {
+          const int64_t j = t / g.Og, oc = t % g.Og;
+          std::memcpy(tmp + oc * ld + j * g.P, gout + ((n0 + j) * g.O + gi * g.Og + oc) * g.P, size_t(g.P) * sizeof(T));
+        });
+        go = tmp;
+      }
+      gemm<T>(g.Og, g.CKK, ld, go, ld, 1, col, 1, ld, gw + gi * g.Og * g.CKK, g.CKK, true);
+    }
+  }
+}
+
+void checkFloat(const Buf& b) {
+  if (b.dtype != DType::f32 && b.dtype != DType::f64) throwType(std::string(b.name) + " must be a Float32Array or Float64Array");
+}
+
+}  // namespace
+
+// conv2d(x, w, bias|null, out, meta), meta = [N, C, H, W, O, C/groups, kH, kW, oH, oW, sH, sW, pH, pW,
+// dH, dW, groups, xOffset, wOffset, outOffset, biasStride, biasOffset]; x, w, out contiguous.
+Napi::Value conv2d(const Napi::CallbackInfo& info) {
+  if (info.Length() != 5) throwType("conv2d expects 5 arguments (x, w, bias, out, meta)");
+  Buf xb = getBuf(info, 0, "x"), wb = getBuf(info, 1, "w"), ob = getBuf(info, 3, "out");
+  checkFloat(ob);
+  requireSameDType(ob, xb);
+  requireSameDType(ob, wb);
+  const bool hasBias = !(info[2].IsNull() || info[2].IsUndefined());
+  Buf bb;
+  if (hasBias) {
+    bb = getBuf(info, 2, "bias");
+    requireSameDType(ob, bb);
+  }
+  Meta m(info, 4, "meta");
+  Geom g = readGeom(m);
+  int64_t xs[4] = {g.N, g.C, g.H, g.W}, ws[4] = {g.O, g.Cg, g.kH, g.kW}, os[4] = {g.N, g.O, g.oH, g.oW};
+  View x = contiguousView(xb, 4, xs, m.next("x offset", 0, kMaxIndex), "x");
+  View w = contiguousView(wb, 4, ws, m.next("w offset", 0, kMaxIndex), "w");
+  View out = contiguousView(ob, 4, os, m.next("out offset", 0, kMaxIndex), "out");
+  const int64_t biasStride = m.next("bias stride", -kMaxIndex, kMaxIndex);
+  const int64_t biasOffset = m.next("bias offset", 0, kMaxIndex);
+  m.expectEnd();
+  View bias;
+  if (hasBias) {
+    int64_t bs[1] = {g.O}, bst[1] = {biasStride};
+    bias = stridedView(bb, 1, bs, bst, biasOffset, "bias");
+  }
+  std::vector<char> t1, t2, t3;
+  if (viewsOverlap(x, out)) detachFromOutput(x, t1);
+  if (viewsOverlap(w, out)) detachFromOutput(w, t2);
+  if (hasBias && viewsOverlap(bias, out)) detachFromOutput(bias, t3);
+  if (ob.dtype == DType::f32)
+    convForward<float>(x.buf.as<float>() + x.offset, w.buf.as<float>() + w.offset,
+                       hasBias ? bias.buf.as<float>() + bias.offset : nullptr, biasStride,
+                       out.buf.as<float>() + out.offset, g);
+  else
+    convForward<double>(x.buf.as<double>() + x.offset, w.buf.as<double>() + w.offset,
+                        hasBias ? bias.buf.as<double>() + bias.offset : nullptr, biasStride,
+                        out.buf.as<double>() + out.offset, g);
+  return info.Env().Undefined();
+}
+
+// conv2dBackwardInput(gradOut, w, gradIn, meta), meta = [geometry..., gradOutOffset, wOffset, gradInOffset].
+Napi::Value conv2dBackwardInput(const Napi::CallbackInfo& info) {
+  if (info.Length() != 4) throwType("conv2dBackwardInput expects 4 arguments (gradOut, w, gradIn, meta)");
+  Buf gob = getBuf(info, 0, "gradOut"), wb = getBuf(info, 1, "w"), gib = getBuf(info, 2, "gradIn");
+  checkFloat(gib);
+  requireSameDType(gib, gob);
+  requireSameDType(gib, wb);
+  Meta m(info, 3, "meta");
+  Geom g = readGeom(m);
+  int64_t xs[4] = {g.N, g.C, g.H, g.W}, ws[4] = {g.O, g.Cg, g.kH, g.kW}, os[4] = {g.N, g.O, g.oH, g.oW};
+  View go = contiguousView(gob, 4, os, m.next("gradOut offset", 0, kMaxIndex), "gradOut");
+  View w = contiguousView(wb, 4, ws, m.next("w offset", 0, kMaxIndex), "w");
+  View gi = contiguousView(gib, 4, xs, m.next("gradIn offset", 0, kMaxIndex), "gradIn");
+  m.expectEnd();
+  std::vector<char> t1, t2;
+  if (viewsOverlap(go, gi)) detachFromOutput(go, t1);
+  if (viewsOverlap(w, gi)) detachFromOutput(w, t2);
+  if (gib.dtype == DType::f32)
+    convBackwardInput<float>(go.buf.as<float>() + go.offset, w.buf.as<float>() + w.offset,
+                             gi.buf.as<float>() + gi.offset, g);
+  else
+    convBackwardInput<double>(go.buf.as<double>() + go.offset, w.buf.as<double>() + w.offset,
+                              gi.buf.as<double>() + gi.offset, g);
+  return info.Env().Undefined();
+}
+
+// conv2dBackwardWeight(x, gradOut, gradW, meta), meta = [geometry..., xOffset, gradOutOffset, gradWOffset].
+Napi::Value conv2dBackwardWeight(const Napi::CallbackInfo& info) {
+  if (info.Length() != 4) throwType("conv2dBackwardWeight expects 4 arguments (x, gradOut, gradW, meta)");
+  Buf xb = getBuf(info, 0, "x"), gob = getBuf(info, 1, "gradOut"), gwb = getBuf(info, 2, "gradW");
+  checkFloat(gwb);
+  requireSameDType(gwb, xb);
+  requireSameDType(gwb, gob);
+  Meta m(info, 3, "meta");
+  Geom g = readGeom(m);
+  int64_t xs[4] = {g.N, g.C, g.H, g.W}, ws[4] = {g.O, g.Cg, g.kH, g.kW}, os[4] = {g.N, g.O, g.oH, g.oW};
+  View x = contiguousView(xb, 4, xs, m.next("x offset", 0, kMaxIndex), "x");
+  View go = contiguousView(gob, 4, os, m.next("gradOut offset", 0, kMaxIndex), "gradOut");
+  View gw = contiguousView(gwb, 4, ws, m.next("gradW offset", 0, kMaxIndex), "gradW");
+  m.expectEnd();
+  std::vector<char> t1, t2;
+  if (viewsOverlap(x, gw)) detachFromOutput(x, t1);
+  if (viewsOverlap(go, gw)) detachFromOutput(go, t2);
+  if (gwb.dtype == DType::f32)
+    convBackwardWeight<float>(x.buf.as<float>() + x.offset, go.buf.as<float>() + go.offset,
+                              gw.buf.as<float>() + gw.offset, g);
+  else
+    convBackwardWeight<double>(x.buf.as<double>() + x.offset, go.buf.as<double>() + go.offset,
+                               gw.buf.as<double>() + gw.offset, g);
+  return info.Env().Undefined();
+}
+
+}  // namespace tsg

@@ -1,0 +1,17 @@
+// The kernel entry points exported to JS. Each validates all of its arguments, then runs.
+#pragma once
+#include "args.h"
+
+namespace tsg {
+
+Napi::Value matmul(const Napi::CallbackInfo& info);
+Napi::Value gemmDebug(const Napi::CallbackInfo& info);
+Napi::Value conv2d(const Napi::CallbackInfo& info);
+Napi::Value conv2dBackwardInput(const Napi::CallbackInfo& info);
+Napi::Value conv2dBackwardWeight(const Napi::CallbackInfo& info);
+Napi::Value maxPool2d(const Napi::CallbackInfo& info);
+Napi::Value maxPool2dBackward(const Napi::CallbackInfo& info);
+Napi::Value avgPool2d(const Napi::CallbackInfo& info);
+Napi::Value avgPool2dBackward(const Napi::CallbackInfo& info);
+
+}  // namespace tsg

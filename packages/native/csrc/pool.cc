@@ -1,0 +1,229 @@
+// Max and average pooling, forward and backward, one [H, W] plane per task on our threads.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "kernels.h"
+#include "threadpool.h"
+
+namespace tsg {
+namespace {
+
+constexpr int64_t kMaxDim = (int64_t(1) << 31) - 1;
+
+struct PoolGeom {
+  int64_t N, C, H, W, oH, oW, kH, kW, sH, sW, pH, pW;
+  int64_t planes, HW, P;
+  bool countIncludePad;
+};
+
+PoolGeom readPoolGeom(Meta& m, bool avg) {
+  PoolGeom g;
+  g.N = m.next("N", 0, kMaxDim);
+  g.C = m.next("C", 0, kMaxDim);
+  g.H = m.next("H", 0, kMaxDim);
+  g.W = m.next("W", 0, kMaxDim);
+  g.oH = m.next("output height", 0, kMaxDim);
+  g.oW = m.next("output width", 0, kMaxDim);
+  g.kH = m.next("kernel height", 1, kMaxDim);
+  g.kW = m.next("kernel width", 1, kMaxDim);
+  g.sH = m.next("stride", 1, kMaxDim);
+  g.sW = m.next("stride", 1, kMaxDim);
+  g.pH = m.next("padding", 0, kMaxDim);
+  g.pW = m.next("padding", 0, kMaxDim);
+  g.countIncludePad = avg ? m.next("countIncludePad", 0, 1) == 1 : false;
+  g.planes = checkedMul(g.N, g.C, "pool planes");
+  g.HW = checkedMul(g.H, g.W, "pool input plane");
+  g.P = checkedMul(g.oH, g.oW, "pool output plane");
+  // Every window start oh*sH - pH must fit comfortably in int64 (it does: all values < 2^31).
+  return g;
+}
+
+bool tiny(const PoolGeom& g) { return double(g.planes) * double(g.P) * double(g.kH * g.kW) < 32768.0; }
+
+void checkFloat(const Buf& b) {
+  if (b.dtype != DType::f32 && b.dtype != DType::f64) throwType(std::string(b.name) + " must be a Float32Array or Float64Array");
+}
+
+template <typename T>
+void maxPoolFwd(const T* x, T* out, int32_t* idx, const PoolGeom& g) {
+  parallelFor(g.planes, [&](int64_t plane, int) {
+    const T* xp = x + plane * g.HW;
+    T* op = out + plane * g.P;
+    int32_t* ip = idx + plane * g.P;
+    for (int64_t oh = 0; oh < g.oH; oh++) {
+      const int64_t h0 = oh * g.sH - g.pH, hs = std::max<int64_t>(h0, 0), he = std::min(h0 + g.kH, g.H);
+      for (int64_t ow = 0; ow < g.oW; ow++) {
+        const int64_t w0 = ow * g.sW - g.pW, ws = std::max<int64_t>(w0, 0), we = std::min(w0 + g.kW, g.W);
+        T best = -std::numeric_limits<T>::infinity();
+        int64_t bi = hs * g.W + ws;
+        for (int64_t h = hs; h < he; h++) {
+          const T* row = xp + h * g.W;
+          for (int64_t w = ws; w < we; w++) {
+            const T v = row[w];
+            if (v > best) { best = v; bi = h * g.W + w; }
+            else if (std::isnan(v)) { best = v; bi = h * g.W + w; h = he; break; }  // NaN wins, first one
+          }
+        }
+        op[oh * g.oW + ow] = best;
+        ip[oh * g.oW + ow] = int32_t(bi);
+      }
+    }
+  }, tiny(g));
+}
+
+template <typename T>
+void maxPoolBwd(const T* gout, const int32_t* idx, T* gin, const PoolGeom& g) {
+  parallelFor(g.planes, [&](int64_t plane, int) {
+    T* gp = gin + plane * g.HW;
+    const T* op = gout + plane * g.P;
+    const int32_t* ip = idx + plane * g.P;
+    std::fill(gp, gp + g.HW, T(0));
+    for (int64_t i = 0; i < g.P; i++) gp[ip[i]] += op[i];
+  }, tiny(g));
+}
+
+int64_t divisor(int64_t h0, int64_t w0, const PoolGeom& g) {
+  if (g.countIncludePad) {
+    const int64_t he = std::min(h0 + g.kH, g.H + g.pH), we = std::min(w0 + g.kW, g.W + g.pW);
+    return (he - h0) * (we - w0);
+  }
+  const int64_t hs = std::max<int64_t>(h0, 0), ws = std::max<int64_t>(w0, 0);
+  return (std::min(h0 + g.kH, g.H) - hs) * (std::min(w0 + g.kW, g.W) - ws);
+}
+
+template <typename T>
+void avgPoolFwd(const T* x, T* out, const PoolGeom& g) {
+  parallelFor(g.planes, [&](int64_t plane, int) {
+    const T* xp = x + plane * g.HW;
+    T* op = out + plane * g.P;
+    for (int64_t oh = 0; oh < g.oH; oh++) {
+      const int64_t h0 = oh * g.sH - g.pH, hs = std::max<int64_t>(h0, 0), he = std::min(h0 + g.kH, g.H);
+      for (int64_t ow = 0; ow < g.oW; ow++) {
+        const int64_t w0 = ow * g.sW - g.pW, ws = std::max<int64_t>(w0, 0), we = std::min(w0 + g.kW, g.W);
+        T s = 0;
+        for (int64_t h = hs; h < he; h++)
+          for (int64_t w = ws; w < we; w++) s += xp[h * g.W + w];
+        op[oh * g.oW + ow] = s / T(divisor(h0, w0, g));
+      }
+    }
+  }, tiny(g));
+}
+
+template <typename T>
+void avgPoolBwd(const T* gout, T* gin, const PoolGeom& g) {
+  parallelFor(g.planes, [&](int64_t plane, int) {
+    T* gp = gin + plane * g.HW;
+    const T* op = gout + plane * g.P;
+    std::fill(gp, gp + g.HW, T(0));
+    for (int64_t oh = 0; oh < g.oH; oh++) {
+      const int64_t h0 = oh * g.sH - g.pH, hs = std::max<int64_t>(h0, 0), he = std::min(h0 + g.kH, g.H);
+      for (int64_t ow = 0; ow < g.oW; ow++) {
+        const int64_t w0 = ow * g.sW - g.pW, ws = std::max<int64_t>(w0, 0), we = std::min(w0 + g.kW, g.W);
+        const T v = op[oh * g.oW + ow] / T(divisor(h0, w0, g));
+        for (int64_t h = hs; h < he; h++)
+          for (int64_t w = ws; w < we; w++) gp[h * g.W + w] += v;
+      }
+    }
+  }, tiny(g));
+}
+
+}  // namespace
+
+// maxPool2d(x, out, indices, meta), meta = [N, C, H, W, oH, oW, kH, kW, sH, sW, pH, pW, xOffset, outOffset,
+// indicesOffset]; all contiguous; indices an Int32Array.
+Napi::Value maxPool2d(const Napi::CallbackInfo& info) {
+  if (info.Length() != 4) throwType("maxPool2d expects 4 arguments (x, out, indices, meta)");
+  Buf xb = getBuf(info, 0, "x"), ob = getBuf(info, 1, "out"), ib = getBuf(info, 2, "indices");
+  checkFloat(ob);
+  requireSameDType(ob, xb);
+  requireDType(ib, DType::i32);
+  Meta m(info, 3, "meta");
+  PoolGeom g = readPoolGeom(m, false);
+  if (g.HW > int64_t(INT32_MAX)) throwRange("maxPool2d: an input plane of " + std::to_string(g.HW) + " elements cannot be indexed by int32");
+  int64_t xs[4] = {g.N, g.C, g.H, g.W}, os[4] = {g.N, g.C, g.oH, g.oW};
+  View x = contiguousView(xb, 4, xs, m.next("x offset", 0, kMaxIndex), "x");
+  View out = contiguousView(ob, 4, os, m.next("out offset", 0, kMaxIndex), "out");
+  View idx = contiguousView(ib, 4, os, m.next("indices offset", 0, kMaxIndex), "indices");
+  m.expectEnd();
+  std::vector<char> t1;
+  if (viewsOverlap(x, out) || viewsOverlap(x, idx)) detachFromOutput(x, t1);
+  if (viewsOverlap(out, idx)) throwRange("maxPool2d: out and indices overlap");
+  if (ob.dtype == DType::f32)
+    maxPoolFwd<float>(x.buf.as<float>() + x.offset, out.buf.as<float>() + out.offset, idx.buf.as<int32_t>() + idx.offset, g);
+  else
+    maxPoolFwd<double>(x.buf.as<double>() + x.offset, out.buf.as<double>() + out.offset, idx.buf.as<int32_t>() + idx.offset, g);
+  return info.Env().Undefined();
+}
+
+// maxPool2dBackward(gradOut, indices, gradIn, meta), meta = [geometry..., gradOutOffset, indicesOffset, gradInOffset].
+Napi::Value maxPool2dBackward(const Napi::CallbackInfo& info) {
+  if (info.Length() != 4) throwType("maxPool2dBackward expects 4 arguments (gradOut, indices, gradIn, meta)");
+  Buf gob = getBuf(info, 0, "gradOut"), ib = getBuf(info, 1, "indices"), gib = getBuf(info, 2, "gradIn");
+  checkFloat(gib);
+  requireSameDType(gib, gob);
+  requireDType(ib, DType::i32);
+  Meta m(info, 3, "meta");
+  PoolGeom g = readPoolGeom(m, false);
+  int64_t xs[4] = {g.N, g.C, g.H, g.W}, os[4] = {g.N, g.C, g.oH, g.oW};
+  View go = contiguousView(gob, 4, os, m.next("gradOut offset", 0, kMaxIndex), "gradOut");
+  View idx = contiguousView(ib, 4, os, m.next("indices offset", 0, kMaxIndex), "indices");
+  View gi = contiguousView(gib, 4, xs, m.next("gradIn offset", 0, kMaxIndex), "gradIn");
+  m.expectEnd();
+  std::vector<char> t1, t2;
+  if (viewsOverlap(go, gi)) detachFromOutput(go, t1);
+  if (viewsOverlap(idx, gi)) detachFromOutput(idx, t2);
+  // Every index must point inside its plane before anything is scattered.
+  const int32_t* ip = idx.buf.as<int32_t>() + idx.offset;
+  for (int64_t i = 0; i < idx.numel; i++) {
+    if (ip[i] < 0 || int64_t(ip[i]) >= g.HW)
+      throwRange("indices[" + std::to_string(i) + "] = " + std::to_string(ip[i]) + " is outside the input plane of " +
+                 std::to_string(g.HW) + " elements");
+  }
+  if (gib.dtype == DType::f32)
+    maxPoolBwd<float>(go.buf.as<float>() + go.offset, ip, gi.buf.as<float>() + gi.offset, g);
+  else
+    maxPoolBwd<double>(go.buf.as<double>() + go.offset, ip, gi.buf.as<double>() + gi.offset, g);
+  return info.Env().Undefined();
+}
+
+// avgPool2d(x, out, meta), meta = [N, C, H, W, oH, oW, kH, kW, sH, sW, pH, pW, countIncludePad, xOffset, outOffset].
+Napi::Value avgPool2d(const Napi::CallbackInfo& info) {
+  if (info.Length() != 3) throwType("avgPool2d expects 3 arguments (x, out, meta)");
+  Buf xb = getBuf(info, 0, "x"), ob = getBuf(info, 1, "out");
+  checkFloat(ob);
+  requireSameDType(ob, xb);
+  Meta m(info, 2, "meta");
+  PoolGeom g = readPoolGeom(m, true);
+  int64_t xs[4] = {g.N, g.C, g.H, g.W}, os[4] = {g.N, g.C, g.oH, g.oW};
+  View x = contiguousView(xb, 4, xs, m.next("x offset", 0, kMaxIndex), "x");
+  View out = contiguousView(ob, 4, os, m.next("out offset", 0, kMaxIndex), "out");
+  m.expectEnd();
+  std::vector<char> t1;
+  if (viewsOverlap(x, out)) detachFromOutput(x, t1);
+  if (ob.dtype == DType::f32) avgPoolFwd<float>(x.buf.as<float>() + x.offset, out.buf.as<float>() + out.offset, g);
+  else avgPoolFwd<double>(x.buf.as<double>() + x.offset, out.buf.as<double>() + out.offset, g);
+  return info.Env().Undefined();
+}
+
+// avgPool2dBackward(gradOut, gradIn, meta), meta = [geometry..., countIncludePad, gradOutOffset, gradInOffset].
+Napi::Value avgPool2dBackward(const Napi::CallbackInfo& info) {
+  if (info.Length() != 3) throwType("avgPool2dBackward expects 3 arguments (gradOut, gradIn, meta)");
+  Buf gob = getBuf(info, 0, "gradOut"), gib = getBuf(info, 1, "gradIn");
+  checkFloat(gib);
+  requireSameDType(gib, gob);
+  Meta m(info, 2, "meta");
+  PoolGeom g = readPoolGeom(m, true);
+  int64_t xs[4] = {g.N, g.C, g.H, g.W}, os[4] = {g.N, g.C, g.oH, g.oW};
+  View go = contiguousView(gob, 4, os, m.next("gradOut offset", 0, kMaxIndex), "gradOut");
+  View gi = contiguousView(gib, 4, xs, m.next("gradIn offset", 0, kMaxIndex), "gradIn");
+  m.expectEnd();
+  std::vector<char> t1;
+  if (viewsOverlap(go, gi)) detachFromOutput(go, t1);
+  if (gib.dtype == DType::f32) avgPoolBwd<float>(go.buf.as<float>() + go.offset, gi.buf.as<float>() + gi.offset, g);
+  else avgPoolBwd<double>(go.buf.as<double>() + go.offset, gi.buf.as<double>() + gi.offset, g);
+  return info.Env().Undefined();
+}
+
+}  // namespace tsg

@@ -1,0 +1,24 @@
+// A small process-wide fork-join pool for the memory-bound loops we parallelise ourselves
+// (im2col/col2im, pooling, the bundled GEMM). BLAS runs its own threads; our parallel regions
+// never run while a BLAS call of ours is in flight, so the two never oversubscribe the cores.
+#pragma once
+#include <cstdint>
+#include <functional>
+
+namespace tsg {
+
+/** Sets the thread count used by parallelFor (>= 1). */
+void setPoolThreads(int n);
+int poolThreads();
+
+/**
+ * Runs body(i, tid) for every i in [0, n), spread over up to poolThreads() threads (tid < that).
+ * Runs inline when n is 1, when `serial` is set, or when another isolate holds the pool.
+ * body must not throw.
+ */
+void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool serial = false);
+
+/** The largest tid parallelFor can pass, plus one. */
+int maxThreadSlots();
+
+}  // namespace tsg

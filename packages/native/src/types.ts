@@ -1,0 +1,58 @@
+/**
+ * The few backend types native implements, declared structurally: @tsgrad/native must not depend
+ * on @tsgrad/tensor (tensor lists native as an optional dependency). They mirror
+ * packages/tensor/src/backend/backend.ts; the tests check the two stay assignable.
+ */
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export interface View {
+  readonly buffer: TypedArray;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export interface Conv2dParams {
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly groups: number;
+}
+
+export interface Pool2dParams {
+  readonly kernelSize: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly countIncludePad?: boolean;
+}
+
+/** A kernel returns `false` to decline a call (the registry then runs the pure-TS kernel). */
+export interface NativeBackend {
+  readonly name: 'native';
+  info(): Record<string, unknown>;
+  matmul(a: View, b: View, out: View): void | false;
+  conv2d(x: View, w: View, bias: View | null, out: View, p: Conv2dParams): void | false;
+  conv2dBackwardInput(gradOut: View, w: View, gradIn: View, p: Conv2dParams): void | false;
+  conv2dBackwardWeight(x: View, gradOut: View, gradW: View, p: Conv2dParams): void | false;
+  maxPool2d(x: View, out: View, indices: View, p: Pool2dParams): void | false;
+  maxPool2dBackward(gradOut: View, indices: View, gradIn: View, p: Pool2dParams): void | false;
+  avgPool2d(x: View, out: View, p: Pool2dParams): void | false;
+  avgPool2dBackward(gradOut: View, gradIn: View, p: Pool2dParams): void | false;
+}
+
+type FloatArray = Float32Array | Float64Array;
+
+/** The raw addon: typed arrays plus a Float64Array of integer metadata (see csrc/ for each layout). */
+export interface RawAddon {
+  info(): { blas: string; blasVersion: string; threads: number; poolThreads: number; cpus: number; arch?: string };
+  setNumThreads(n: number): void;
+  matmul(a: FloatArray, b: FloatArray, out: FloatArray, meta: Float64Array): void;
+  gemmDebug(a: FloatArray, b: FloatArray, c: FloatArray, meta: Float64Array): void;
+  conv2d(x: FloatArray, w: FloatArray, bias: FloatArray | null, out: FloatArray, meta: Float64Array): void;
+  conv2dBackwardInput(gradOut: FloatArray, w: FloatArray, gradIn: FloatArray, meta: Float64Array): void;
+  conv2dBackwardWeight(x: FloatArray, gradOut: FloatArray, gradW: FloatArray, meta: Float64Array): void;
+  maxPool2d(x: FloatArray, out: FloatArray, indices: Int32Array, meta: Float64Array): void;
+  maxPool2dBackward(gradOut: FloatArray, indices: Int32Array, gradIn: FloatArray, meta: Float64Array): void;
+  avgPool2d(x: FloatArray, out: FloatArray, meta: Float64Array): void;
+  avgPool2dBackward(gradOut: FloatArray, gradIn: FloatArray, meta: Float64Array): void;
+}

@@ -1,0 +1,237 @@
+// Every native kernel agrees with the pure-TS reference backend on random shapes and layouts.
+import { describe, expect, it } from 'vitest';
+// Imported by relative path in tests only: @tsgrad/native must not depend on @tsgrad/tensor.
+import { jsBackend } from '../../tensor/src/backend/js/index.js';
+import { createBackend } from '../src/index.js';
+import type { Conv2dParams, Pool2dParams, View } from '../src/types.js';
+import { cloneView, expectBuffersClose, type FloatCtor, numel, outView, pick, randInt, randomView, rng } from './helpers.js';
+
+const native = createBackend();
+const dtypes: [string, FloatCtor][] = [['float32', Float32Array], ['float64', Float64Array]];
+const tol = (Ctor: FloatCtor, k: number) => (Ctor === Float32Array ? { rtol: 1e-4, atol: 2e-5 * Math.max(1, k) } : { rtol: 1e-10, atol: 1e-12 * Math.max(1, k) });
+
+type Layout = 'contiguous' | 'transposed' | 'strided' | 'reversed-batch';
+
+/** A [...batch, R, C] operand in the given layout; batch dims listed in `bcast` get stride 0. */
+function matrixView(r: () => number, Ctor: FloatCtor, batch: number[], R: number, C: number, layout: Layout, bcast: boolean[]): View {
+  const shape = [...batch, R, C];
+  const offset = randInt(r, 0, 4);
+  let rs: number, cs: number, plane: number;
+  if (layout === 'transposed') { rs = 1; cs = R; plane = R * C; }
+  else if (layout === 'strided') { cs = 2; rs = 2 * C + 1; plane = rs * R; }
+  else { rs = C; cs = 1; plane = R * C; }
+  const strides = new Array<number>(shape.length);
+  strides[batch.length] = rs;
+  strides[batch.length + 1] = cs;
+  let acc = Math.max(plane, 1);
+  for (let d = batch.length - 1; d >= 0; d--) {
+    strides[d] = bcast[d] ? 0 : acc;
+    if (!bcast[d]) acc *= batch[d]!;
+  }
+  const buffer = new Ctor(offset + acc + 3);
+  for (let i = 0; i < buffer.length; i++) buffer[i] = r() * 2 - 1;
+  return { buffer, shape, strides, offset };
+}
+
+describe('matmul agrees with the TS backend', () => {
+  for (const [name, Ctor] of dtypes) {
+    it(`${name}: random shapes, transposes, strides, broadcast batches`, () => {
+      const r = rng(Ctor === Float32Array ? 1 : 2);
+      const sizes = [0, 1, 2, 3, 5, 8, 17, 33, 70];
+      for (let t = 0; t < 250; t++) {
+        const nb = randInt(r, 0, 2);
+        const batch = Array.from({ length: nb }, () => pick(r, [0, 1, 1, 2, 3]));
+        if (t % 25 === 0) batch.fill(1);
+        const M = pick(r, sizes), N = pick(r, sizes), K = pick(r, sizes);
+        const la = pick(r, ['contiguous', 'transposed', 'strided'] as Layout[]);
+        const lb = pick(r, ['contiguous', 'transposed', 'strided'] as Layout[]);
+        const a = matrixView(r, Ctor, batch, M, K, la, batch.map(() => r() < 0.3));
+        const b = matrixView(r, Ctor, batch, K, N, lb, batch.map(() => r() < 0.3));
+        const out = outView(r, Ctor, [...batch, M, N]);
+        const expected = cloneView(out);
+        jsBackend.matmul(a, b, expected);
+        expect(native.matmul(a, b, out)).toBeUndefined();
+        const { rtol, atol } = tol(Ctor, K);
+        expectBuffersClose(out.buffer, expected.buffer, rtol, atol, `case ${t} [${batch}] ${M}x${K}(${la}) · ${K}x${N}(${lb})`);
+      }
+    });
+
+    it(`${name}: large products (BLAS path) and a 1-element product`, () => {
+      const r = rng(3);
+      for (const [M, N, K] of [[1, 1, 1], [300, 129, 257], [64, 512, 64], [1, 700, 300], [513, 1, 40]] as const) {
+        for (const la of ['contiguous', 'transposed', 'strided'] as Layout[]) {
+          const a = matrixView(r, Ctor, [], M, K, la, []);
+          const b = matrixView(r, Ctor, [], K, N, pick(r, ['contiguous', 'transposed'] as Layout[]), []);
+          const out = outView(r, Ctor, [M, N]);
+          const expected = cloneView(out);
+          jsBackend.matmul(a, b, expected);
+          native.matmul(a, b, out);
+          const { rtol, atol } = tol(Ctor, K);
+          expectBuffersClose(out.buffer, expected.buffer, rtol, atol, `${M}x${K}x${N} ${la}`);
+        }
+      }
+    });
+  }
+
+  it('declines int32 and mixed dtypes so the TS kernel runs them', () => {
+    const a = { buffer: new Int32Array(4), shape: [2, 2], strides: [2, 1], offset: 0 };
+    expect(native.matmul(a, a, { ...a, buffer: new Int32Array(4) })).toBe(false);
+    const f = { buffer: new Float32Array(4), shape: [2, 2], strides: [2, 1], offset: 0 };
+    const d = { buffer: new Float64Array(4), shape: [2, 2], strides: [2, 1], offset: 0 };
+    expect(native.matmul(f, d, { ...d, buffer: new Float64Array(4) })).toBe(false);
+  });
+
+  it('computes from the original inputs when out overlaps an input', () => {
+    const buf = new Float64Array([1, 2, 3, 4, 0, 1, 1, 0]);
+    const a = { buffer: buf, shape: [2, 2], strides: [2, 1], offset: 0 };
+    const b = { buffer: buf, shape: [2, 2], strides: [2, 1], offset: 4 };
+    native.matmul(a, b, a); // out aliases a: [[1,2],[3,4]]·[[0,1],[1,0]]
+    expect([...buf.subarray(0, 4)]).toEqual([2, 1, 4, 3]);
+  });
+});
+
+function convCase(r: () => number, Ctor: FloatCtor, g: { N: number; C: number; H: number; W: number; O: number; k: [number, number]; p: Conv2dParams }, bias: boolean, label: string): void {
+  const { N, C, H, W, O, k, p } = g;
+  const oH = Math.floor((H + 2 * p.padding[0] - p.dilation[0] * (k[0] - 1) - 1) / p.stride[0]) + 1;
+  const oW = Math.floor((W + 2 * p.padding[1] - p.dilation[1] * (k[1] - 1) - 1) / p.stride[1]) + 1;
+  const x = randomView(r, Ctor, [N, C, H, W]);
+  const w = randomView(r, Ctor, [O, C / p.groups, k[0], k[1]]);
+  const bv = bias ? { ...randomView(r, Ctor, [O * 2]), shape: [O], strides: [2] } : null;
+  const out = outView(r, Ctor, [N, O, oH, oW]);
+  const exp = cloneView(out);
+  jsBackend.conv2d(x, w, bv, exp, p);
+  expect(native.conv2d(x, w, bv, out, p)).toBeUndefined();
+  const K = (C / p.groups) * k[0] * k[1];
+  const t = tol(Ctor, K);
+  expectBuffersClose(out.buffer, exp.buffer, t.rtol, t.atol, `${label} forward`);
+
+  const gradOut = randomView(r, Ctor, [N, O, oH, oW]);
+  const gin = outView(r, Ctor, [N, C, H, W]);
+  const ginExp = cloneView(gin);
+  jsBackend.conv2dBackwardInput(gradOut, w, ginExp, p);
+  expect(native.conv2dBackwardInput(gradOut, w, gin, p)).toBeUndefined();
+  const t2 = tol(Ctor, (O / p.groups) * k[0] * k[1]);
+  expectBuffersClose(gin.buffer, ginExp.buffer, t2.rtol, t2.atol, `${label} backward input`);
+
+  const gw = outView(r, Ctor, [O, C / p.groups, k[0], k[1]]);
+  const gwExp = cloneView(gw);
+  jsBackend.conv2dBackwardWeight(x, gradOut, gwExp, p);
+  expect(native.conv2dBackwardWeight(x, gradOut, gw, p)).toBeUndefined();
+  const t3 = tol(Ctor, N * oH * oW);
+  expectBuffersClose(gw.buffer, gwExp.buffer, t3.rtol, t3.atol, `${label} backward weight`);
+}
+
+describe('conv2d and its gradients agree with the TS backend', () => {
+  for (const [name, Ctor] of dtypes) {
+    it(`${name}: random geometry (stride, padding, dilation, groups)`, () => {
+      const r = rng(Ctor === Float32Array ? 10 : 11);
+      for (let t = 0; t < 60; t++) {
+        const groups = pick(r, [1, 1, 2, 3]);
+        const C = groups * randInt(r, 1, 3), O = groups * randInt(r, 1, 3);
+        const k: [number, number] = [randInt(r, 1, 3), randInt(r, 1, 3)];
+        const p: Conv2dParams = {
+          stride: [randInt(r, 1, 2), randInt(r, 1, 3)],
+          padding: [randInt(r, 0, 2), randInt(r, 0, 1)],
+          dilation: [randInt(r, 1, 2), randInt(r, 1, 2)],
+          groups,
+        };
+        const H = randInt(r, 1, 9) + (k[0] - 1) * p.dilation[0], W = randInt(r, 1, 9) + (k[1] - 1) * p.dilation[1];
+        convCase(r, Ctor, { N: pick(r, [0, 1, 2, 3]), C, H, W, O, k, p }, r() < 0.5, `case ${t}`);
+      }
+    });
+
+    it(`${name}: the batched-GEMM schedule (large per-image GEMMs, uneven image chunks, groups)`, () => {
+      const r = rng(12);
+      const same = (groups: number): Conv2dParams => ({ stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups });
+      convCase(r, Ctor, { N: 25, C: 10, H: 14, W: 14, O: 16, k: [3, 3], p: same(1) }, true, 'chunks');
+      convCase(r, Ctor, { N: 3, C: 32, H: 14, W: 14, O: 64, k: [3, 3], p: same(2) }, false, 'groups=2');
+      convCase(r, Ctor, { N: 1, C: 16, H: 30, W: 30, O: 32, k: [3, 3], p: same(1) }, true, 'one image');
+    });
+  }
+
+  it('1x1 images, 0 images and 0 output channels', () => {
+    const r = rng(13);
+    const p: Conv2dParams = { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 };
+    convCase(r, Float32Array, { N: 1, C: 1, H: 1, W: 1, O: 1, k: [1, 1], p }, true, '1x1');
+    convCase(r, Float32Array, { N: 0, C: 2, H: 3, W: 3, O: 2, k: [2, 2], p }, true, 'N=0');
+    convCase(r, Float64Array, { N: 2, C: 2, H: 3, W: 3, O: 0, k: [2, 2], p }, false, 'O=0');
+  });
+
+  it('declines non-contiguous operands', () => {
+    const x = { buffer: new Float32Array(16), shape: [1, 1, 4, 4], strides: [16, 16, 1, 4], offset: 0 };
+    const w = { buffer: new Float32Array(1), shape: [1, 1, 1, 1], strides: [1, 1, 1, 1], offset: 0 };
+    const out = { buffer: new Float32Array(16), shape: [1, 1, 4, 4], strides: [16, 16, 4, 1], offset: 0 };
+    expect(native.conv2d(x, w, null, out, { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 })).toBe(false);
+  });
+});
+
+describe('pooling agrees with the TS backend', () => {
+  for (const [name, Ctor] of dtypes) {
+    it(`${name}: max and average pooling, forward and backward`, () => {
+      const r = rng(Ctor === Float32Array ? 20 : 21);
+      for (let t = 0; t < 80; t++) {
+        const kernelSize: [number, number] = [randInt(r, 1, 3), randInt(r, 1, 3)];
+        const p: Pool2dParams = {
+          kernelSize,
+          stride: [randInt(r, 1, 3), randInt(r, 1, 2)],
+          padding: [randInt(r, 0, Math.floor(kernelSize[0] / 2)), randInt(r, 0, Math.floor(kernelSize[1] / 2))],
+          countIncludePad: r() < 0.5,
+        };
+        const N = pick(r, [0, 1, 2]), C = randInt(r, 1, 3);
+        const H = randInt(r, kernelSize[0], 9), W = randInt(r, kernelSize[1], 9);
+        const oH = Math.floor((H + 2 * p.padding[0] - kernelSize[0]) / p.stride[0]) + 1;
+        const oW = Math.floor((W + 2 * p.padding[1] - kernelSize[1]) / p.stride[1]) + 1;
+        const x = randomView(r, Ctor, [N, C, H, W]);
+        if (t % 7 === 0 && x.buffer.length > 0) x.buffer[x.offset] = NaN;
+        if (t % 5 === 0) for (let i = 0; i < x.buffer.length; i += 3) x.buffer[i] = 0.25; // ties: first index wins
+        const label = `case ${t}`;
+
+        const out = outView(r, Ctor, [N, C, oH, oW]), idx = outView(r, Int32Array, [N, C, oH, oW]);
+        const outE = cloneView(out), idxE = cloneView(idx);
+        jsBackend.maxPool2d(x, outE, idxE, p);
+        expect(native.maxPool2d(x, out, idx, p)).toBeUndefined();
+        expectBuffersClose(out.buffer, outE.buffer, 0, 0, `${label} max`);
+        expect([...idx.buffer], `${label} indices`).toEqual([...idxE.buffer]);
+
+        const gradOut = randomView(r, Ctor, [N, C, oH, oW]);
+        const gin = outView(r, Ctor, [N, C, H, W]), ginE = cloneView(gin);
+        jsBackend.maxPool2dBackward(gradOut, idxE, ginE, p);
+        expect(native.maxPool2dBackward(gradOut, idx, gin, p)).toBeUndefined();
+        expectBuffersClose(gin.buffer, ginE.buffer, 1e-6, 1e-7, `${label} max backward`);
+
+        const avg = outView(r, Ctor, [N, C, oH, oW]), avgE = cloneView(avg);
+        jsBackend.avgPool2d(x, avgE, p);
+        expect(native.avgPool2d(x, avg, p)).toBeUndefined();
+        expectBuffersClose(avg.buffer, avgE.buffer, 1e-6, 1e-7, `${label} avg`);
+
+        const gin2 = outView(r, Ctor, [N, C, H, W]), gin2E = cloneView(gin2);
+        jsBackend.avgPool2dBackward(gradOut, gin2E, p);
+        expect(native.avgPool2dBackward(gradOut, gin2, p)).toBeUndefined();
+        expectBuffersClose(gin2.buffer, gin2E.buffer, 1e-6, 1e-7, `${label} avg backward`);
+      }
+    });
+  }
+
+  it('a large pooling run (threaded planes) matches', () => {
+    const r = rng(22);
+    const p: Pool2dParams = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] };
+    const x = randomView(r, Float32Array, [16, 32, 28, 28]);
+    const out = outView(r, Float32Array, [16, 32, 14, 14]), idx = outView(r, Int32Array, [16, 32, 14, 14]);
+    const outE = cloneView(out), idxE = cloneView(idx);
+    jsBackend.maxPool2d(x, outE, idxE, p);
+    native.maxPool2d(x, out, idx, p);
+    expectBuffersClose(out.buffer, outE.buffer, 0, 0, 'max');
+    expect(numel(idx.shape)).toBe(16 * 32 * 196);
+    expect([...idx.buffer]).toEqual([...idxE.buffer]);
+  });
+});
+
+describe('backend info', () => {
+  it('reports BLAS, version and threads', () => {
+    const info = native.info();
+    expect(typeof info['blas']).toBe('string');
+    expect(typeof info['blasVersion']).toBe('string');
+    expect(info['threads']).toBeGreaterThanOrEqual(1);
+    if (info['blas'] === 'OpenBLAS') expect(info['blasVersion']).toMatch(/OpenBLAS \d+\.\d+/);
+  });
+});
