@@ -10,6 +10,9 @@ import './grads/elementwise.js';
 import './grads/views.js';
 import './grads/reduce.js';
 import './grads/linalg.js';
+import './grads/indexing.js';
+import './grads/join.js';
+import './grads/nn.js';
 
 setGradEngine(engine);
 
