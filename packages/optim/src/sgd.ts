@@ -1,0 +1,76 @@
+import type { Tensor } from '@tsgrad/tensor';
+import { ElementwiseOptimizer, type FloatBuffer, type ParamGroup, type ParamState, type ParamsInput, zerosLikeParam } from './optimizer.js';
+import { checkBool, checkNonNegative } from './validate.js';
+
+export interface SGDOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+export const SGD_DEFAULTS: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false };
+
+/**
+ * One SGD update over contiguous elements (torch.optim.SGD):
+ *   g = ±grad + weightDecay·p
+ *   b = g on the first step, else momentum·b + (1 − dampening)·g
+ *   g = nesterov ? g + momentum·b : b
+ *   p −= lr·g
+ * `momentumBuffer` is null when momentum is 0; `first` says the buffer has not been initialised.
+ */
+export function sgdUpdate(
+  param: FloatBuffer, po: number, grad: FloatBuffer, go: number, n: number,
+  momentumBuffer: FloatBuffer | null, first: boolean, h: SGDOptions,
+): void {
+  const { lr, momentum, dampening, weightDecay, nesterov } = h;
+  const sign = h.maximize ? -1 : 1;
+  const keep = 1 - dampening;
+  for (let i = 0; i < n; i++) {
+    const p = param[po + i]!;
+    let d = sign * grad[go + i]! + weightDecay * p;
+    if (momentumBuffer !== null) {
+      const b = first ? d : momentum * momentumBuffer[i]! + keep * d;
+      momentumBuffer[i] = b;
+      // Read back so float32 buffers round exactly as a stored buffer would.
+      d = nesterov ? d + momentum * momentumBuffer[i]! : momentumBuffer[i]!;
+    }
+    param[po + i] = p - lr * d;
+  }
+}
+
+/** Stochastic gradient descent with optional momentum, Nesterov momentum and weight decay. */
+export class SGD extends ElementwiseOptimizer<SGDOptions> {
+  constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> = {}) {
+    super(params, { ...SGD_DEFAULTS, ...options });
+  }
+
+  protected validateHyper(h: SGDOptions, where: string): void {
+    checkNonNegative(h.lr, `${where}: lr`);
+    checkNonNegative(h.momentum, `${where}: momentum`);
+    checkNonNegative(h.dampening, `${where}: dampening`);
+    checkNonNegative(h.weightDecay, `${where}: weightDecay`);
+    checkBool(h.nesterov, `${where}: nesterov`);
+    checkBool(h.maximize, `${where}: maximize`);
+    if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0)) {
+      throw new RangeError(`${where}: nesterov momentum requires momentum > 0 and dampening = 0 (got momentum ${h.momentum}, dampening ${h.dampening})`);
+    }
+  }
+
+  protected initState(): ParamState {
+    return { momentumBuffer: null };
+  }
+
+  protected updateParam(group: ParamGroup<SGDOptions>, state: ParamState, p: Tensor, param: FloatBuffer, po: number, grad: FloatBuffer, go: number, n: number): void {
+    let first = false;
+    if (group.momentum !== 0 && state.momentumBuffer === null) {
+      // The buffer is allocated once, on the parameter's first step with momentum.
+      state.momentumBuffer = zerosLikeParam(p);
+      first = true;
+    }
+    const b = group.momentum !== 0 ? (state.momentumBuffer as Tensor).storage.data : null;
+    sgdUpdate(param, po, grad, go, n, b, first, group);
+  }
+}
