@@ -21,6 +21,11 @@ function filled(shape: number[], values: number[], dtype: 'float64' | 'int32' = 
   t.buffer.set(values);
   return t;
 }
+/** The same values as `t` in a column-major layout (a non-contiguous view when ndim >= 2). */
+function columnMajor(t: Tensor): Tensor {
+  const rev = t.shape.map((_, i) => t.ndim - 1 - i);
+  return t.permute(rev).contiguous().permute(rev);
+}
 
 /** x shape, dim, and an index shape that fits gather/scatter's rules, with index values in [-size, size). */
 const gatherCase = fc
@@ -47,9 +52,10 @@ const gatherCase = fc
 describe(`indexing (${getBackend().name} backend)`, () => {
   it('gather matches a naive loop (property)', () => {
     fc.assert(
-      fc.property(gatherCase, ({ xShape, dim, iShape, idx, xs }) => {
-        const x = filled(xShape, xs);
-        const out = gather(x, dim, filled(iShape, idx, 'int32'));
+      fc.property(gatherCase, fc.boolean(), ({ xShape, dim, iShape, idx, xs }, strided) => {
+        const layout = strided ? columnMajor : (t: Tensor) => t;
+        const x = layout(filled(xShape, xs));
+        const out = gather(x, dim, layout(filled(iShape, idx, 'int32')));
         const expected = coords(iShape).map((c) => {
           const k = idx[flatIndex(iShape, c)]!;
           const src = c.slice();
@@ -65,10 +71,11 @@ describe(`indexing (${getBackend().name} backend)`, () => {
 
   it('scatter and scatterAdd match naive loops (property)', () => {
     fc.assert(
-      fc.property(gatherCase, ({ xShape, dim, iShape, idx, xs, src }) => {
-        const self = filled(xShape, xs);
-        const s = filled(iShape, src);
-        const index = filled(iShape, idx, 'int32');
+      fc.property(gatherCase, fc.boolean(), ({ xShape, dim, iShape, idx, xs, src }, strided) => {
+        const layout = strided ? columnMajor : (t: Tensor) => t;
+        const self = layout(filled(xShape, xs));
+        const s = layout(filled(iShape, src));
+        const index = layout(filled(iShape, idx, 'int32'));
         const written = xs.slice();
         const added = xs.slice();
         for (const c of coords(iShape)) {
