@@ -13,3 +13,11 @@ export { DataGenerator, defaultGenerator, seedData, randperm, type RandomSource 
 export * as transforms from './transforms/index.js';
 export type { Transform } from './transforms/index.js';
 export { makeImage, isImage, type Image, type ImageLike } from './image.js';
+export { DataFormatError, readMaybeGzip } from './formats/files.js';
+export { parseIdx, readIdxFile, encodeIdx, type IdxArray, type IdxType } from './formats/idx.js';
+export { parseCifarBatch, readCifarBatch, CIFAR_RECORD_BYTES, type CifarBatch } from './formats/cifar.js';
+export type { VisionDatasetOptions } from './datasets/common.js';
+export { MNIST, FashionMNIST, IdxImageDataset, MNIST_CLASSES, FASHION_MNIST_CLASSES, type MNISTOptions } from './datasets/mnist.js';
+export { CIFAR10, CIFAR10_CLASSES, type CIFAR10Options } from './datasets/cifar.js';
+export { mnistDigits, MnistDigits, loadMnistDigits, MNIST_DIGITS_TOTAL, MNIST_DIGITS_TRAIN, type MnistDigitsOptions } from './datasets/mnist-digits.js';
+export { CharDataset, CharVocab, type CharDatasetOptions } from './datasets/text.js';
