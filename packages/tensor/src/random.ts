@@ -6,6 +6,7 @@ import { type ShapeArg, shapeArgs } from './ops/views.js';
 import { adoptResult, assertTensor, checkInplace } from './ops/util.js';
 import { toTypedArray } from './ops/inspect.js';
 import { where } from './ops/elementwise.js';
+import { assertWritable } from './ops/indexing.js';
 
 /**
  * Random numbers from a seedable, counter-based generator: Philox4x32-10 (Salmon et al., "Parallel
@@ -372,6 +373,7 @@ export function bernoulli(input: Tensor, p?: number | GeneratorOption, opts?: Ge
 
 /** Writes `values` (a contiguous tensor of self's shape) into self, any view, under autograd's rules. */
 function overwrite(self: Tensor, values: Tensor, op: string): Tensor {
+  assertWritable(self, op);
   if (checkInplace(self, op) && self.requiresGrad) {
     // The new values do not depend on the old ones: where() with an all-true condition records that.
     const all = Tensor.empty([], 'bool');

@@ -163,6 +163,20 @@ describe(`indexing (${getBackend().name} backend)`, () => {
     );
   });
 
+  it('in-place writers refuse expanded views and read a src aliasing self before writing', () => {
+    const e = zeros(1, 3).expand(2, 3);
+    expect(() => e.copy_(tensor([1, 2, 3]))).toThrow(/copy_: more than one element of the written-to tensor refers to a single memory location \(shape \[2, 3\], strides \[0, 1\]/);
+    expect(() => e.maskedFill_(tensor([true, false, true]), 1)).toThrow(RangeError);
+    expect(() => e.scatter_(1, tensor([[0]]), 1)).toThrow(RangeError);
+    const x = tensor([[1, 2], [3, 4]]);
+    // x.scatter_(1, [[1, 0], [1, 0]], x) swaps each row's entries only if x is read before it is written.
+    x.scatter_(1, tensor([[1, 0], [1, 0]]), x);
+    expect(x.toArray()).toEqual([[2, 1], [4, 3]]);
+    const y = tensor([[1, 2], [3, 4]]);
+    y.indexAdd_(0, tensor([1, 0]), y);
+    expect(y.toArray()).toEqual([[4, 6], [4, 6]]);
+  });
+
   it('indexAdd_ accumulates duplicate indices in place', () => {
     const x = zeros(3, 2);
     x.indexAdd_(0, tensor([2, 0, 2]), tensor([[1, 1], [2, 2], [3, 3]], { dtype: 'float32' }));

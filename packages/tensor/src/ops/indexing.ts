@@ -53,6 +53,26 @@ function sameNdim(x: Tensor, index: Tensor, op: string, what: string): void {
   }
 }
 
+/**
+ * Refuses an in-place write into a view where several elements share one memory location (an
+ * expanded view, stride 0): the result would depend on the write order (PyTorch refuses too).
+ */
+export function assertWritable(self: Tensor, op: string): void {
+  if (self.numel() <= 1) return;
+  for (let d = 0; d < self.ndim; d++) {
+    if (self.strides[d] === 0 && self.shape[d]! > 1) {
+      throw new RangeError(
+        `${op}: more than one element of the written-to tensor refers to a single memory location (shape ${shapeToString(self.shape)}, strides ${shapeToString(self.strides)}, e.g. an expanded view); clone() it first`,
+      );
+    }
+  }
+}
+
+/** `src` itself, or a copy when it shares memory with `self` (it would be read after being overwritten). */
+function readable(self: Tensor, src: Tensor): Tensor {
+  return src.storage === self.storage ? src.clone() : src;
+}
+
 /** `view` read with `shape` (a prefix box of its own shape), e.g. src narrowed to index's shape. */
 function boxView(t: Tensor, shape: readonly number[]): View {
   return { buffer: t.buffer, shape, strides: t.strides, offset: t.offset };
@@ -139,10 +159,11 @@ function scatterInplace(self: Tensor, dim: number, index: Tensor, src: Tensor | 
   const d = normalizeDim(dim, self.ndim);
   const srcT = src instanceof Tensor ? src : valueSrc(src, index, self.dtype);
   checkScatter(self, d, index, srcT, `${op}_`);
+  assertWritable(self, `${op}_`);
   if (checkInplace(self, `${op}_`) && (self.requiresGrad || srcT.requiresGrad)) {
     return adoptResult(self, scatterImpl(self.clone(), d, index, srcT, accumulate, op), kernels.current.copy);
   }
-  scatterInto(self, d, index, srcT, accumulate, `${op}_`);
+  scatterInto(self, d, index, readable(self, srcT), accumulate, `${op}_`);
   self.bumpVersion();
   return self;
 }
@@ -240,10 +261,11 @@ export function indexAdd_(self: Tensor, dim: number, index: Tensor, src: Tensor,
   const ix = vectorIndex(index, 'indexAdd_');
   const d = normalizeDim(dim, self.ndim);
   checkIndexAdd(self, d, ix, src, 'indexAdd_');
+  assertWritable(self, 'indexAdd_');
   if (checkInplace(self, 'indexAdd_') && (self.requiresGrad || src.requiresGrad)) {
     return adoptResult(self, indexAdd(self.clone(), d, ix, src, alpha), kernels.current.copy);
   }
-  indexAddInto(self, d, ix, scaled(src, alpha), 'indexAdd_');
+  indexAddInto(self, d, ix, readable(self, scaled(src, alpha)), 'indexAdd_');
   self.bumpVersion();
   return self;
 }
@@ -290,6 +312,7 @@ export function maskedFill_(x: Tensor, mask: Tensor, value: number | boolean | T
   assertTensor(x, 'maskedFill_: self');
   checkMask(x, mask, 'maskedFill_');
   const v = fillValue(value, 'maskedFill_');
+  assertWritable(x, 'maskedFill_');
   if (checkInplace(x, 'maskedFill_') && x.requiresGrad) return adoptResult(x, maskedFill(x.clone(), mask, v), kernels.current.copy);
   kernels.current.where(broadcastView(mask, x.shape), broadcastView(scalarTensor(v, x.dtype), x.shape), x, x);
   x.bumpVersion();
@@ -377,14 +400,14 @@ export function copy_(self: Tensor, src: Tensor): Tensor {
   if (!broadcastsTo(src.shape, self.shape)) {
     throw new RangeError(`copy_: src ${shapeToString(src.shape)} cannot be broadcast to self ${shapeToString(self.shape)}`);
   }
+  assertWritable(self, 'copy_');
   if (checkInplace(self, 'copy_') && (self.requiresGrad || src.requiresGrad)) {
     if (!isFloating(self.dtype)) throw new TypeError(`copy_: cannot copy a tensor that requires grad into a ${self.dtype} tensor`);
     const result = src.to(self.dtype).expand(self.shape).clone();
     return adoptResult(self, result, kernels.current.copy);
   }
   // A src sharing memory with self (e.g. its transpose) must be read before any write.
-  const from = src.storage === self.storage ? src.clone() : src;
-  kernels.current.copy(broadcastView(from, self.shape), self);
+  kernels.current.copy(broadcastView(readable(self, src), self.shape), self);
   self.bumpVersion();
   return self;
 }
