@@ -11,7 +11,7 @@ export class CharVocab {
 
   /** The sorted distinct characters of `text` (or exactly `chars`, when given a list). */
   constructor(textOrChars: string | readonly string[]) {
-    const chars = typeof textOrChars === 'string' ? [...new Set(Array.from(textOrChars))].sort() : [...textOrChars];
+    const chars = typeof textOrChars === 'string' ? [...new Set(Array.from(textOrChars))].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!) : [...textOrChars];
     this.index = new Map();
     chars.forEach((c, i) => {
       if (Array.from(c).length !== 1) throw new RangeError(`CharVocab: entry ${i} (${JSON.stringify(c)}) is not a single character`);
