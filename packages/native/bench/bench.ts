@@ -1,0 +1,97 @@
+// Measures the native backend: W1 GEMM GFLOPS (against OpenBLAS called directly from C, when a C
+// compiler and OpenBLAS are present) and W2 conv2d forward / forward+backward times.
+// Run: pnpm --filter @tsgrad/native bench   (TSGRAD_NUM_THREADS=1 for one thread)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBackend } from '../src/index.js';
+import type { Conv2dParams, View } from '../src/types.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const backend = createBackend();
+const info = backend.info();
+console.log(`native backend: ${JSON.stringify(info)}`);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Median seconds of fn over `reps` runs after warm-up. */
+function time(fn: () => void, reps: number, warmup = 3): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const t: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = process.hrtime.bigint();
+    fn();
+    t.push(Number(process.hrtime.bigint() - t0) * 1e-9);
+  }
+  return median(t);
+}
+
+function view(shape: number[], Ctor: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array): View {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const buffer = new Ctor(n);
+  for (let i = 0; i < n; i++) buffer[i] = Math.random() - 0.5;
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  return { buffer, shape, strides, offset: 0 };
+}
+
+function directOpenBlas(n: number, reps: number): number | null {
+  if (info['blas'] !== 'OpenBLAS') return null;
+  const exe = join(root, 'build', 'openblas_direct');
+  try {
+    if (!existsSync(exe)) {
+      mkdirSync(dirname(exe), { recursive: true });
+      execFileSync('cc', ['-O2', '-o', exe, join(root, 'bench', 'openblas_direct.c'), '-lopenblas'], { stdio: 'ignore' });
+    }
+    const threads = String(info['threads']);
+    const out = execFileSync(exe, [String(n), String(reps)], { env: { ...process.env, OPENBLAS_NUM_THREADS: threads }, encoding: 'utf8' });
+    return Number(out.trim());
+  } catch {
+    return null;
+  }
+}
+
+console.log('\nW1 GEMM float32, C = A·B (n x n)');
+for (const n of [64, 128, 256, 512, 1024, 2048]) {
+  const a = view([n, n]), b = view([n, n]), c = view([n, n]);
+  const reps = n >= 1024 ? 10 : 30;
+  const t = time(() => backend.matmul(a, b, c), reps);
+  const gf = (2 * n ** 3) / t / 1e9;
+  const direct = directOpenBlas(n, reps);
+  const cmp = direct === null ? '' : `   OpenBLAS direct ${((2 * n ** 3) / direct / 1e9).toFixed(1)} GFLOPS, native/direct ${(direct / t * 100).toFixed(1)}%`;
+  console.log(`  n=${String(n).padEnd(5)} ${(t * 1e3).toFixed(3).padStart(9)} ms  ${gf.toFixed(1).padStart(6)} GFLOPS${cmp}`);
+}
+
+console.log('\nW1 GEMM float32 with transposed operands (BLAS flags, no copies), n=512');
+{
+  const n = 512;
+  const a = view([n, n]), b = view([n, n]), c = view([n, n]);
+  const aT = { ...a, strides: [1, n] }, bT = { ...b, strides: [1, n] };
+  for (const [label, x, y] of [['A^T·B', aT, b], ['A·B^T', a, bT]] as const) {
+    const t = time(() => backend.matmul(x, y, c), 20);
+    console.log(`  ${label}: ${(t * 1e3).toFixed(3)} ms  ${((2 * n ** 3) / t / 1e9).toFixed(1)} GFLOPS`);
+  }
+}
+
+console.log('\nW2 conv2d (NCHW, float32, 3x3, padding 1)');
+const p: Conv2dParams = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 };
+for (const [label, N, C, H, O] of [['W2a [64,1,28,28] -> 32', 64, 1, 28, 32], ['W2b [64,32,14,14] -> 64', 64, 32, 14, 64]] as const) {
+  const x = view([N, C, H, H]), w = view([O, C, 3, 3]), bias = view([O]);
+  const out = view([N, O, H, H]), gOut = view([N, O, H, H]), gIn = view([N, C, H, H]), gW = view([O, C, 3, 3]);
+  const fwd = time(() => backend.conv2d(x, w, bias, out, p), 30);
+  const bwdIn = time(() => backend.conv2dBackwardInput(gOut, w, gIn, p), 30);
+  const bwdW = time(() => backend.conv2dBackwardWeight(x, gOut, gW, p), 30);
+  const all = time(() => {
+    backend.conv2d(x, w, bias, out, p);
+    backend.conv2dBackwardInput(gOut, w, gIn, p);
+    backend.conv2dBackwardWeight(x, gOut, gW, p);
+  }, 30);
+  const flops = 2 * N * O * H * H * C * 9;
+  console.log(
+    `  ${label}: fwd ${(fwd * 1e3).toFixed(3)} ms (${(flops / fwd / 1e9).toFixed(0)} GFLOPS), ` +
+      `bwd input ${(bwdIn * 1e3).toFixed(3)} ms, bwd weight ${(bwdW * 1e3).toFixed(3)} ms, fwd+bwd ${(all * 1e3).toFixed(3)} ms`,
+  );
+}
