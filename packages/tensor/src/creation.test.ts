@@ -169,7 +169,7 @@ describe(`creation: ranges (${backend} backend)`, () => {
     expect(f.dtype).toBe('float32');
     expect(f.toArray()).toEqual([0, 0.25, 0.5, 0.75]);
     expect(arange(0, 1, 0.1).shape).toEqual([10]);
-    expect(arange(0, 1, 0.1).toArray()[3]).toBe(Math.fround(0.30000000000000004));
+    expect((arange(0, 1, 0.1).toArray() as number[])[3]).toBe(Math.fround(0.30000000000000004));
     expect(arange(1, 2.5).toArray()).toEqual([1, 2]);
     expect(arange(0, 3, 1, { dtype: 'float64' }).dtype).toBe('float64');
   });

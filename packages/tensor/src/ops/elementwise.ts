@@ -1,10 +1,12 @@
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { kernels } from '../backend/registry.js';
-import { type DType, isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
-import { broadcastShapes } from '../layout.js';
+import { type DType, castScalar, isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
+import { broadcastShapes, sameShape, shapeToString } from '../layout.js';
 import { recordOp, wouldRecord } from '../grad-hooks.js';
 import { Tensor } from '../tensor.js';
-import { adoptResult, assertTensor, broadcastView, checkInplace, scalarTensor } from './util.js';
+import {
+  adoptResult, assertNoInternalOverlap, assertTensor, broadcastView, checkInplace, readableWhileWriting, scalarTensor,
+} from './util.js';
 
 /**
  * Elementwise ops with NumPy broadcasting: arithmetic, comparisons, logical ops, unary math,
@@ -31,20 +33,50 @@ function boolArith(op: BinaryOp, computeType: DType): BinaryOp {
   if (op === 'add' || op === 'maximum') return 'logicalOr';
   if (op === 'mul' || op === 'minimum') return 'logicalAnd';
   if (op === 'sub') throw new TypeError('subtraction of bool tensors is not supported; use logicalXor() or logicalNot()');
+  if (op === 'pow' || op === 'remainder') throw new TypeError(`${op} is not supported for bool tensors; convert with .int() or .float() first`);
   return op;
+}
+
+function assertScalar(x: unknown, what: string): asserts x is number | boolean {
+  if (typeof x !== 'number' && typeof x !== 'boolean') {
+    throw new TypeError(`${what} must be a Tensor, a number or a boolean, got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
+  }
+}
+
+/**
+ * The operand as the kernel should read it for a `compute`-typed op. Only int32 → float32 loses
+ * information (integers above 2^24 round), so only then is it cast first, as PyTorch casts every
+ * operand to the common dtype: `int32(16777217) == float32(16777216)` is then true in both.
+ */
+function asCompute(t: Tensor, compute: DType): Tensor {
+  if (compute !== 'float32' || t.dtype !== 'int32') return t;
+  const c = Tensor.empty(t.shape, 'float32');
+  kernels.current.copy(t, c);
+  return c;
+}
+
+/** Integer powers with a negative integer exponent have no integer result (PyTorch refuses too). */
+function checkIntPow(op: BinaryOp, compute: DType, exponent: number | boolean): void {
+  if (op === 'pow' && compute === 'int32' && typeof exponent === 'number' && exponent < 0) {
+    throw new RangeError(`pow: integers to negative integer powers are not allowed (exponent ${exponent}); convert the base with .float()`);
+  }
 }
 
 export function binaryOp(op: BinaryOp, a: Operand, b: Operand): Tensor {
   if (!(a instanceof Tensor)) {
-    assertTensor(b, `${op}: one operand`);
+    assertScalar(a, `${op}: input`);
+    assertTensor(b, `${op}: when input is a scalar, other`);
     return scalarFirst(op, a, b);
   }
   if (!(b instanceof Tensor)) {
-    if (typeof b !== 'number' && typeof b !== 'boolean') assertTensor(b, `${op}: other`);
+    assertScalar(b, `${op}: other`);
     const compute = promoteWithScalar(a.dtype, b);
+    checkIntPow(op, compute, b);
     const kop = boolArith(op, compute);
     const out = Tensor.empty(a.shape, binaryResultType(op, compute));
-    kernels.current.binaryScalar(kop, a, +b, out, false);
+    // The scalar takes the computation's dtype first (float32(0.1), as PyTorch does), so
+    // tensor([0.1]).eq(0.1) is true.
+    kernels.current.binaryScalar(kop, asCompute(a, compute), castScalar(b, compute), out, false);
     if (DIFFERENTIABLE_BINARY.has(op) && wouldRecord(a)) recordOp(op, [a, scalarTensor(b, compute)], out);
     return out;
   }
@@ -52,7 +84,7 @@ export function binaryOp(op: BinaryOp, a: Operand, b: Operand): Tensor {
   const compute = promoteTypes(a.dtype, b.dtype);
   const kop = boolArith(op, compute);
   const out = Tensor.empty(shape, binaryResultType(op, compute));
-  kernels.current.binary(kop, broadcastView(a, shape), broadcastView(b, shape), out);
+  kernels.current.binary(kop, broadcastView(asCompute(a, compute), shape), broadcastView(asCompute(b, compute), shape), out);
   if (DIFFERENTIABLE_BINARY.has(op)) recordOp(op, [a, b], out);
   return out;
 }
@@ -61,31 +93,35 @@ function scalarFirst(op: BinaryOp, s: number | boolean, b: Tensor): Tensor {
   const compute = promoteWithScalar(b.dtype, s);
   const kop = boolArith(op, compute);
   const out = Tensor.empty(b.shape, binaryResultType(op, compute));
-  kernels.current.binaryScalar(kop, b, +s, out, true);
+  kernels.current.binaryScalar(kop, asCompute(b, compute), castScalar(s, compute), out, true);
   if (DIFFERENTIABLE_BINARY.has(op) && wouldRecord(b)) recordOp(op, [scalarTensor(s, compute), b], out);
   return out;
 }
 
 /** Writes `op(self, other)` into `self` (any view); the result type must fit self's dtype. */
 export function binaryInplace(op: BinaryOp, self: Tensor, other: Operand): Tensor {
-  const otherType = other instanceof Tensor ? other.dtype : null;
-  const compute = otherType === null ? promoteWithScalar(self.dtype, other as number) : promoteTypes(self.dtype, otherType);
+  assertTensor(self, `${op}_: self`);
+  if (!(other instanceof Tensor)) assertScalar(other, `${op}_: other`);
+  const compute = other instanceof Tensor ? promoteTypes(self.dtype, other.dtype) : promoteWithScalar(self.dtype, other);
   const resultType = binaryResultType(op, compute);
   if (resultType !== self.dtype && !(isFloating(self.dtype) && isFloating(resultType)) && !(self.dtype !== 'bool' && resultType === 'bool')) {
     throw new TypeError(`${op}_: result type ${resultType} can't be cast to the tensor's dtype ${self.dtype}`);
   }
   if (other instanceof Tensor) {
     const shape = broadcastShapes(self.shape, other.shape);
-    if (shape.length !== self.shape.length || shape.some((d, i) => d !== self.shape[i])) {
-      throw new RangeError(`${op}_: output with shape [${self.shape.join(', ')}] doesn't match the broadcast shape [${shape.join(', ')}]`);
+    if (!sameShape(shape, self.shape)) {
+      throw new RangeError(`${op}_: output with shape ${shapeToString(self.shape)} doesn't match the broadcast shape ${shapeToString(shape)} (other has shape ${shapeToString(other.shape)})`);
     }
-  }
+  } else checkIntPow(op, compute, other);
+  assertNoInternalOverlap(self, `${op}_`);
   if (checkInplace(self, `${op}_`) && (self.requiresGrad || (other instanceof Tensor && other.requiresGrad))) {
     return adoptResult(self, binaryOp(op, self.clone(), other), kernels.current.copy);
   }
   const kop = boolArith(op, compute);
-  if (other instanceof Tensor) kernels.current.binary(kop, self, broadcastView(other, self.shape), self);
-  else kernels.current.binaryScalar(kop, self, +other, self, false);
+  if (other instanceof Tensor) {
+    const src = asCompute(readableWhileWriting(self, other), compute);
+    kernels.current.binary(kop, self, broadcastView(src, self.shape), self);
+  } else kernels.current.binaryScalar(kop, self, castScalar(other, compute), self, false);
   self.bumpVersion();
   return self;
 }
@@ -103,6 +139,9 @@ function unaryResultType(op: UnaryOp, dtype: DType): DType {
 
 export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   assertTensor(x, op);
+  if (op === 'neg' && x.dtype === 'bool') {
+    throw new TypeError('neg: negation of a bool tensor is not supported; use logicalNot() to invert a mask');
+  }
   const out = Tensor.empty(x.shape, unaryResultType(op, x.dtype));
   kernels.current.unary(op, x, out);
   if (!NON_DIFFERENTIABLE_UNARY.has(op)) recordOp(op, [x], out);
@@ -110,8 +149,10 @@ export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
 }
 
 export function unaryInplace(op: UnaryOp, self: Tensor): Tensor {
+  assertTensor(self, `${op}_`);
   const rt = unaryResultType(op, self.dtype);
   if (rt !== self.dtype) throw new TypeError(`${op}_: result type ${rt} can't be cast to the tensor's dtype ${self.dtype}`);
+  assertNoInternalOverlap(self, `${op}_`);
   if (checkInplace(self, `${op}_`) && self.requiresGrad) return adoptResult(self, unaryOp(op, self.clone()), kernels.current.copy);
   kernels.current.unary(op, self, self);
   self.bumpVersion();
@@ -120,13 +161,20 @@ export function unaryInplace(op: UnaryOp, self: Tensor): Tensor {
 
 // ---- free functions -------------------------------------------------------------------------
 
+/** `alpha * b` for add/sub's `alpha` (a plain product when b is a scalar). */
+function scaled(b: Operand, alpha: number): Operand {
+  if (typeof alpha !== 'number') throw new TypeError(`alpha must be a number, got ${typeof alpha}`);
+  if (alpha === 1) return b;
+  return b instanceof Tensor ? mul(b, alpha) : +b * alpha;
+}
+
 /** a + alpha * b, broadcasting (torch.add). */
 export function add(a: Operand, b: Operand, alpha = 1): Tensor {
-  return binaryOp('add', a, alpha === 1 ? b : mul(b, alpha));
+  return binaryOp('add', a, scaled(b, alpha));
 }
 /** a - alpha * b (torch.sub). */
 export function sub(a: Operand, b: Operand, alpha = 1): Tensor {
-  return binaryOp('sub', a, alpha === 1 ? b : mul(b, alpha));
+  return binaryOp('sub', a, scaled(b, alpha));
 }
 export const mul = (a: Operand, b: Operand): Tensor => binaryOp('mul', a, b);
 /** True division: integer inputs give float32 (torch.div). */
@@ -176,9 +224,11 @@ export const logicalNot = (x: Tensor): Tensor => unaryOp('logicalNot', x);
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   assertTensor(cond, 'where: condition');
   if (cond.dtype !== 'bool') throw new TypeError(`where: condition must be a bool tensor, got ${cond.dtype}`);
+  if (!(a instanceof Tensor)) assertScalar(a, 'where: input');
+  if (!(b instanceof Tensor)) assertScalar(b, 'where: other');
   const dtype = a instanceof Tensor
     ? (b instanceof Tensor ? promoteTypes(a.dtype, b.dtype) : promoteWithScalar(a.dtype, b))
-    : b instanceof Tensor ? promoteWithScalar(b.dtype, a) : (Number.isInteger(a) && Number.isInteger(b) ? 'int32' : 'float32');
+    : b instanceof Tensor ? promoteWithScalar(b.dtype, a) : scalarsType(a, b);
   const at = a instanceof Tensor ? a : scalarTensor(a, dtype);
   const bt = b instanceof Tensor ? b : scalarTensor(b, dtype);
   const shape = broadcastShapes(broadcastShapes(cond.shape, at.shape), bt.shape);
@@ -188,23 +238,43 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   return out;
 }
 
-/** Clamps into [min, max]; either bound may be omitted (null/undefined). */
-export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
-  assertTensor(x, 'clamp');
-  if ((min === undefined || min === null) && (max === undefined || max === null)) {
-    throw new TypeError('clamp: at least one of min or max must be given');
+/** The dtype of `where(cond, a, b)` when both values are JS scalars. */
+function scalarsType(a: number | boolean, b: number | boolean): DType {
+  if (typeof a === 'boolean' && typeof b === 'boolean') return 'bool';
+  const isInt = (v: number | boolean) => typeof v === 'boolean' || Number.isInteger(v);
+  return isInt(a) && isInt(b) ? 'int32' : 'float32';
+}
+
+/** Checks clamp's bounds; returns them with omitted ones as ±Infinity and the result dtype. */
+function clampArgs(x: Tensor, min: number | null | undefined, max: number | null | undefined, op: string): { lo: number; hi: number; dtype: DType } {
+  assertTensor(x, op);
+  const given = (v: unknown) => v !== undefined && v !== null;
+  if (!given(min) && !given(max)) throw new TypeError(`${op}: at least one of min or max must be given`);
+  for (const [name, v] of [['min', min], ['max', max]] as const) {
+    if (given(v) && (typeof v !== 'number' || Number.isNaN(v))) throw new TypeError(`${op}: ${name} must be a number, got ${typeof v === 'number' ? v : typeof v}`);
   }
+  if (x.dtype === 'bool') throw new TypeError(`${op}: not supported for bool tensors`);
   const lo = min ?? -Infinity;
   const hi = max ?? Infinity;
-  const out = Tensor.empty(x.shape, isFloating(x.dtype) || (Number.isInteger(lo) || lo === -Infinity) && (Number.isInteger(hi) || hi === Infinity) ? x.dtype : 'float32');
+  const intBound = (v: number) => Number.isInteger(v) || !Number.isFinite(v);
+  const dtype = isFloating(x.dtype) || (intBound(lo) && intBound(hi)) ? x.dtype : 'float32';
+  // The bounds take the result dtype, as PyTorch casts scalars (float32(0.1) for a float32 tensor).
+  return { lo: Number.isFinite(lo) ? castScalar(lo, dtype) : lo, hi: Number.isFinite(hi) ? castScalar(hi, dtype) : hi, dtype };
+}
+
+/** Clamps into [min, max]; either bound may be omitted (null/undefined). With min > max every element becomes max (as torch.clamp). */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  const { lo, hi, dtype } = clampArgs(x, min, max, 'clamp');
+  const out = Tensor.empty(x.shape, dtype);
   kernels.current.clamp(x, lo, hi, out);
   recordOp('clamp', [x], out, { min: lo, max: hi });
   return out;
 }
 
 export function clamp_(x: Tensor, min?: number | null, max?: number | null): Tensor {
-  const lo = min ?? -Infinity;
-  const hi = max ?? Infinity;
+  const { lo, hi, dtype } = clampArgs(x, min, max, 'clamp_');
+  if (dtype !== x.dtype) throw new TypeError(`clamp_: result type ${dtype} can't be cast to the tensor's dtype ${x.dtype} (a fractional bound on an integer tensor)`);
+  assertNoInternalOverlap(x, 'clamp_');
   if (checkInplace(x, 'clamp_') && x.requiresGrad) return adoptResult(x, clamp(x.clone(), lo, hi), kernels.current.copy);
   kernels.current.clamp(x, lo, hi, x);
   x.bumpVersion();
@@ -239,8 +309,8 @@ declare module '../tensor.js' {
 const P = Tensor.prototype;
 P.add = function (o, alpha = 1) { return add(this, o, alpha); };
 P.sub = function (o, alpha = 1) { return sub(this, o, alpha); };
-P.add_ = function (o, alpha = 1) { return binaryInplace('add', this, alpha === 1 ? o : mul(o, alpha)); };
-P.sub_ = function (o, alpha = 1) { return binaryInplace('sub', this, alpha === 1 ? o : mul(o, alpha)); };
+P.add_ = function (o, alpha = 1) { return binaryInplace('add', this, scaled(o, alpha)); };
+P.sub_ = function (o, alpha = 1) { return binaryInplace('sub', this, scaled(o, alpha)); };
 for (const op of ['mul', 'div', 'pow', 'maximum', 'minimum', 'remainder', 'atan2', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr', 'logicalXor'] as const) {
   (P as unknown as Record<string, Bin>)[op] = function (this: Tensor, o: Operand) { return binaryOp(op, this, o); };
 }

@@ -1,4 +1,5 @@
 import type { View } from '../backend/backend.js';
+import { kernels } from '../backend/registry.js';
 import { type DType, castScalar } from '../dtype.js';
 import { broadcastStrides, sameShape, shapeToString } from '../layout.js';
 import { Tensor } from '../tensor.js';
@@ -27,6 +28,35 @@ export function assertSameShape(a: Tensor, b: Tensor, op: string): void {
   if (!sameShape(a.shape, b.shape)) {
     throw new RangeError(`${op}: shapes ${shapeToString(a.shape)} and ${shapeToString(b.shape)} must match`);
   }
+}
+
+/**
+ * Refuses to write in place into a view where several elements share one memory location (an
+ * expanded view, stride 0): the result would depend on the write order. PyTorch refuses too.
+ */
+export function assertNoInternalOverlap(self: Tensor, op: string): void {
+  if (self.numel() === 0) return;
+  for (let d = 0; d < self.shape.length; d++) {
+    if (self.strides[d] === 0 && self.shape[d]! > 1) {
+      throw new RangeError(
+        `${op}: more than one element of the written-to tensor refers to a single memory location ` +
+          `(shape ${shapeToString(self.shape)}, strides ${shapeToString(self.strides)}, e.g. an expanded view); clone() it first`,
+      );
+    }
+  }
+}
+
+/**
+ * An operand safe to read while `self` is written: a different view of the same storage (say,
+ * `x.add_(x.T)` or `x.add_(x[0])`) would be read after some of its elements were overwritten, so
+ * it is copied first. The identical view is safe (each element is read before it is written).
+ */
+export function readableWhileWriting(self: Tensor, other: Tensor): Tensor {
+  if (other.storage !== self.storage) return other;
+  if (other.offset === self.offset && sameShape(other.shape, self.shape) && sameShape(other.strides, self.strides)) return other;
+  const copy = Tensor.empty(other.shape, other.dtype);
+  kernels.current.copy(other, copy);
+  return copy;
 }
 
 export function assertFloat(t: Tensor, op: string): void {

@@ -30,7 +30,8 @@ export const UNARY_EXPR: Record<UnaryOp, string> = {
   // Two branches so neither exp overflows.
   sigmoid: '(x0 >= 0 ? 1 / (1 + Math.exp(-x0)) : Math.exp(x0) / (1 + Math.exp(x0)))',
   relu: '(x0 > 0 ? x0 : x0 !== x0 ? x0 : 0)',
-  gelu: '0.5 * x0 * (1 + erf(x0 * 0.7071067811865476))',
+  // x·Φ(x); at -Infinity the limit 0 (the formula alone would give -inf·0 = NaN).
+  gelu: '(x0 === -Infinity ? 0 : 0.5 * x0 * (1 + erf(x0 * 0.7071067811865476)))',
   erf: 'erf(x0)',
   floor: 'Math.floor(x0)',
   ceil: 'Math.ceil(x0)',
@@ -80,21 +81,29 @@ const rscalarKernel = lazyTable<BinaryOp>((op) =>
   compileLoop(1, BINARY_EXPR[op].replaceAll('x0', '\u0000').replaceAll('x1', 'x0').replaceAll('\u0000', 's'), { extra: ['s'], helpers }),
 );
 const whereKernel = compileLoop(3, '(x0 !== 0 ? x1 : x2)');
-const clampKernel = compileLoop(1, '(x0 < lo ? lo : x0 > hi ? hi : x0)', { extra: ['lo', 'hi'] });
+// min(max(x, lo), hi): NaN propagates, and with lo > hi everything becomes hi (as torch.clamp).
+const clampKernel = compileLoop(1, 'Math.min(Math.max(x0, lo), hi)', { extra: ['lo', 'hi'] });
+// int32 products wrap around in two's complement; a double product loses low bits beyond 2^53.
+const imulKernel = compileLoop(2, 'Math.imul(x0, x1)');
+const imulScalarKernel = compileLoop(1, 'Math.imul(x0, s)', { extra: ['s'] });
+const isquareKernel = compileLoop(1, 'Math.imul(x0, x0)');
 const copyKernel = compileLoop(1, 'x0');
 const boolCopyKernel = compileLoop(1, '(x0 !== 0 ? 1 : 0)');
 const fillKernel = compileLoop(0, 'v', { extra: ['v'] });
 
 export function unary(op: UnaryOp, x: View, out: View): void {
-  unaryKernel(op)(out, [x]);
+  if (op === 'square' && out.buffer instanceof Int32Array) isquareKernel(out, [x]);
+  else unaryKernel(op)(out, [x]);
 }
 
 export function binary(op: BinaryOp, a: View, b: View, out: View): void {
-  binaryKernel(op)(out, [a, b]);
+  if (op === 'mul' && out.buffer instanceof Int32Array) imulKernel(out, [a, b]);
+  else binaryKernel(op)(out, [a, b]);
 }
 
 export function binaryScalar(op: BinaryOp, a: View, scalar: number, out: View, reverse: boolean): void {
-  (reverse ? rscalarKernel : scalarKernel)(op)(out, [a], scalar);
+  if (op === 'mul' && out.buffer instanceof Int32Array) imulScalarKernel(out, [a], scalar);
+  else (reverse ? rscalarKernel : scalarKernel)(op)(out, [a], scalar);
 }
 
 export function where(cond: View, a: View, b: View, out: View): void {
