@@ -280,6 +280,17 @@ describe('indexing ops and autograd recording', () => {
     expect((log[5]!.attrs as { mask: Tensor }).mask).toBe(mask);
   });
 
+  it('records a src larger than index as its index-shaped corner (a narrow of src)', () => {
+    setGradEngine(engine);
+    const src = arange(1, 11).reshape(2, 5).double().requiresGrad_();
+    const out = zeros(3, 5, { dtype: 'float64' }).scatter(0, tensor([[0, 1, 2, 0]]), src);
+    expect(out.toArray()).toEqual([[1, 0, 0, 4, 0], [0, 2, 0, 0, 0], [0, 0, 3, 0, 0]]);
+    const rec = log.find((e) => e.op === 'scatter')!;
+    expect(rec.inputs[1]!.shape).toEqual([1, 4]);
+    expect(rec.inputs[1]!.toArray()).toEqual([[1, 2, 3, 4]]);
+    expect(log.filter((e) => e.op === 'slice').length).toBe(2);
+  });
+
   it('does not record when no input requires grad', () => {
     setGradEngine(engine);
     gather(tensor([[1.0, 2.0]]), 1, tensor([[0]]));

@@ -1,4 +1,3 @@
-import type { View } from '../backend/backend.js';
 import { kernels } from '../backend/registry.js';
 import { type DType, castScalar, isFloating } from '../dtype.js';
 import { normalizeDim, sameShape, shapeToString } from '../layout.js';
@@ -6,6 +5,7 @@ import { recordOp } from '../grad-hooks.js';
 import { Tensor } from '../tensor.js';
 import { adoptResult, assertTensor, broadcastView, checkInplace, scalarTensor } from './util.js';
 import { toTypedArray } from './inspect.js';
+import { narrow } from './views.js';
 
 /**
  * Indexing ops: gather/scatter along a dim, indexSelect/indexAdd of whole slices, maskedFill,
@@ -21,6 +21,8 @@ import { toTypedArray } from './inspect.js';
  *   'gather'      [x]            { dim, index }             out = x.gather(dim, index)
  *   'scatter'     [self, src]    { dim, index }             out = self with src written at index (last write wins)
  *   'scatterAdd'  [self, src]    { dim, index }             out = self with src added at index
+ *                                                           (for both, the recorded src has index's shape: a larger
+ *                                                           src is narrowed to its leading index-shaped corner first)
  *   'indexSelect' [x]            { dim, index }             out = x.indexSelect(dim, index) (index 1-D)
  *   'indexAdd'    [self, src]    { dim, index }             out = self with src slices added at index (alpha folded into src)
  *   'maskedFill'  [x]            { mask }                   out = mask ? value : x (mask bool, broadcast to x's shape)
@@ -73,9 +75,14 @@ function readable(self: Tensor, src: Tensor): Tensor {
   return src.storage === self.storage ? src.clone() : src;
 }
 
-/** `view` read with `shape` (a prefix box of its own shape), e.g. src narrowed to index's shape. */
-function boxView(t: Tensor, shape: readonly number[]): View {
-  return { buffer: t.buffer, shape, strides: t.strides, offset: t.offset };
+/**
+ * The leading `shape` box of src (torch lets scatter's src be larger than index and reads only
+ * that corner), as recorded narrow() views so the src recorded for autograd has index's shape.
+ */
+function srcBox(src: Tensor, shape: readonly number[]): Tensor {
+  let t = src;
+  for (let d = 0; d < shape.length; d++) if (t.shape[d] !== shape[d]) t = narrow(t, d, 0, shape[d]!);
+  return t;
 }
 
 // ---- gather / scatter -------------------------------------------------------------------------
@@ -136,7 +143,7 @@ function scatterInto(out: Tensor, d: number, index: Tensor, src: Tensor, accumul
     return idx;
   }
   const idx = checkedIndex(index, out.shape[d]!, d, op);
-  if (index.numel() > 0) kernels.current.scatter(out, d, idx, boxView(src, index.shape), accumulate);
+  if (index.numel() > 0) kernels.current.scatter(out, d, idx, srcBox(src, index.shape), accumulate);
   return idx;
 }
 
@@ -144,8 +151,9 @@ function scatterImpl(self: Tensor, dim: number, index: Tensor, src: Tensor | num
   assertTensor(self, `${op}: self`);
   assertTensor(index, `${op}: index`);
   const d = normalizeDim(dim, self.ndim);
-  const srcT = src instanceof Tensor ? src : valueSrc(src, index, self.dtype);
-  checkScatter(self, d, index, srcT, op);
+  const srcFull = src instanceof Tensor ? src : valueSrc(src, index, self.dtype);
+  checkScatter(self, d, index, srcFull, op);
+  const srcT = srcBox(srcFull, index.shape);
   const out = Tensor.empty(self.shape, self.dtype);
   kernels.current.copy(self, out);
   const idx = scatterInto(out, d, index, srcT, accumulate, op);
