@@ -55,7 +55,7 @@ export class ConfusionMatrix {
    */
   render(out: Output): string {
     const k = this.classes.length;
-    const labelW = Math.max(4, ...this.classes.map((c) => c.length));
+    const labelW = Math.max(6, ...this.classes.map((c) => c.length));
     const cellW = Math.max(4, ...this.counts.flat().map((c) => String(c).length + 1), ...this.classes.map((c) => Math.min(c.length, 8) + 1));
     const short = (c: string) => (c.length > cellW - 1 ? c.slice(0, cellW - 1) : c);
     const lines: string[] = [];

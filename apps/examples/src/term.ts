@@ -97,3 +97,8 @@ export function formatDuration(seconds: number): string {
 export function formatPercent(fraction: number, digits = 2): string {
   return `${(fraction * 100).toFixed(digits)}%`;
 }
+
+/** `1 epoch`, `3 epochs`. */
+export function plural(n: number, word: string): string {
+  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
+}
