@@ -148,6 +148,29 @@ describe(`join and split (${getBackend().name} backend)`, () => {
     expect(f.storage).not.toBe(x.storage);
   });
 
+  it('repeat and flip match naive index maps (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 0, maxLength: 2 }),
+        fc.nat(),
+        (shape, extra, dimSeed) => {
+          const x = tagged(shape, 1);
+          const reps = [...extra, ...shape.map((_, i) => ((dimSeed >> i) % 3) + 1)];
+          const r = repeat(x, reps);
+          const lead = reps.length - shape.length;
+          const outShape = reps.map((n, i) => n * (i < lead ? 1 : shape[i - lead]!));
+          expect(r.shape).toEqual(outShape);
+          for (const c of coords(outShape)) expect(at(r, c)).toBe(at(x, c.slice(lead).map((v, i) => v % shape[i]!)));
+          const dims = shape.map((_, i) => i).filter((i) => (dimSeed >> (i + 4)) & 1);
+          const f = flip(x, dims);
+          for (const c of coords(shape)) expect(at(f, c)).toBe(at(x, c.map((v, i) => (dims.includes(i) ? shape[i]! - 1 - v : v))));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('repeat and tile match torch examples', () => {
     const x = tensor([1, 2, 3]);
     expect(repeat(x, [4, 2]).toArray()).toEqual([[1, 2, 3, 1, 2, 3], [1, 2, 3, 1, 2, 3], [1, 2, 3, 1, 2, 3], [1, 2, 3, 1, 2, 3]]);
