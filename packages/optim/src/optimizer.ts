@@ -53,7 +53,7 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     }
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) throw new RangeError('params: optimizer got an empty parameter list');
-    if (list.every((x) => x instanceof Tensor)) {
+    if (list[0] instanceof Tensor) {
       this.addParamGroup({ params: list as Tensor[] } as unknown as ParamGroupInput<H>);
     } else {
       list.forEach((g, i) => {
