@@ -54,12 +54,18 @@ writeFileSync(logFile, `${r.stdout ?? ''}\n${r.stderr ?? ''}\n${r.error ? String
 if (r.error) fail(r.error.message);
 if (r.status !== 0) {
   const text = `${r.stdout}\n${r.stderr}`;
-  const reason = /cmake.*not found|could not find.*cmake|ENOENT.*cmake/i.test(text)
-    ? 'CMake is not installed'
-    : /No CMAKE_CXX_COMPILER|compiler.*not found|CMAKE_CXX_COMPILER.*not set/i.test(text)
-      ? 'no C++ compiler found'
-      : `cmake-js exited with status ${r.status}`;
+  // cmake-js reports the cause on an "ERROR OMG ..." line (no compiler, no CMake, ...).
+  const omg = /ERROR OMG (.+)/.exec(text);
+  const reason = omg ? omg[1].trim().split(/(?<=\.) /)[0] : `cmake-js exited with status ${r.status}`;
   fail(reason);
 }
-const blas = /tsgrad_native: (BLAS [^\n]*|no CBLAS found[^\n]*)/.exec(`${r.stdout}\n${r.stderr}`);
-if (!process.env.TSGRAD_NATIVE_QUIET) console.log(`[@tsgrad/native] built ${join(out, 'Release', 'tsgrad_native.node')}${blas ? ` (${blas[1]})` : ''}`);
+// Load what we built: proves it links and reports which BLAS it found.
+const addonFile = join(out, 'Release', 'tsgrad_native.node');
+let summary;
+try {
+  const info = createRequire(import.meta.url)(addonFile).info();
+  summary = `${info.blas}${info.blasVersion ? ` (${info.blasVersion})` : ''}, ${info.threads} threads`;
+} catch (e) {
+  fail(`the built addon does not load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+}
+if (!process.env.TSGRAD_NATIVE_QUIET) console.log(`[@tsgrad/native] built ${addonFile}: ${summary}`);
