@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { arange, tensor } from '@tsgrad/tensor';
+import { arange, Generator, tensor } from '@tsgrad/tensor';
 import { ConcatDataset, Dataset, Subset, TensorDataset, randomSplit } from './dataset.js';
-import { DataGenerator } from './random.js';
 
 class Range extends Dataset<number> {
   constructor(readonly length: number, readonly base = 0) {
@@ -41,13 +40,13 @@ describe('datasets', () => {
 
   it('randomSplit partitions the dataset reproducibly, by counts or fractions', () => {
     const ds = new Range(10);
-    const [a, b] = randomSplit(ds, [7, 3], new DataGenerator(42));
+    const [a, b] = randomSplit(ds, [7, 3], new Generator(42));
     expect(a!.length).toBe(7);
     expect(b!.length).toBe(3);
     expect([...a!, ...b!].sort((p, q) => p - q)).toEqual([...Array(10).keys()]);
-    const [a2] = randomSplit(ds, [7, 3], new DataGenerator(42));
+    const [a2] = randomSplit(ds, [7, 3], new Generator(42));
     expect([...a2!]).toEqual([...a!]);
-    const parts = randomSplit(new Range(11), [0.5, 0.3, 0.2], new DataGenerator(1));
+    const parts = randomSplit(new Range(11), [0.5, 0.3, 0.2], new Generator(1));
     expect(parts.map((p) => p.length)).toEqual([6, 3, 2]);
     expect(() => randomSplit(ds, [5, 4])).toThrow(/sum of lengths/);
   });

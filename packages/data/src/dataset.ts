@@ -1,6 +1,6 @@
 import { Tensor } from '@tsgrad/tensor';
 import { checkIndex } from './errors.js';
-import { defaultGenerator, randperm, type RandomSource } from './random.js';
+import { defaultGenerator, shuffledIndices, type RandomSource } from './random.js';
 
 /**
  * A map-style dataset: `length` samples, each fetched by `get(i)` (synchronously, or as a
@@ -185,7 +185,7 @@ export function randomSplit<T>(dataset: MapDataset<T>, lengths: readonly number[
   }
   const total = counts.reduce((a, b) => a + b, 0);
   if (total !== n) throw new RangeError(`randomSplit: sum of lengths [${counts.join(', ')}] is ${total}, but the dataset has ${n} samples`);
-  const perm = randperm(n, generator);
+  const perm = shuffledIndices(n, generator);
   const out: Subset<T>[] = [];
   let offset = 0;
   for (const c of counts) {

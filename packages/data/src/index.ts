@@ -9,7 +9,7 @@ export { DataLoader, type DataLoaderOptions } from './loader/dataloader.js';
 export type { WorkerDatasetSpec } from './loader/worker-spec.js';
 export { workerInfo } from './loader/worker-entry.js';
 export { DatasetError } from './errors.js';
-export { DataGenerator, defaultGenerator, seedData, randperm, type RandomSource } from './random.js';
+export { defaultGenerator, type RandomSource } from './random.js';
 export * as transforms from './transforms/index.js';
 export type { Transform } from './transforms/index.js';
 export { makeImage, isImage, type Image, type ImageLike } from './image.js';

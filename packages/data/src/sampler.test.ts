@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DataGenerator } from './random.js';
+import { Generator } from '@tsgrad/tensor';
 import { BatchSampler, RandomSampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler } from './sampler.js';
 
 const sorted = (xs: Iterable<number>) => [...xs].sort((a, b) => a - b);
@@ -13,8 +13,8 @@ describe('samplers', () => {
   });
 
   it('RandomSampler is a permutation, differs across epochs, and is reproducible from the seed', () => {
-    const s1 = new RandomSampler(50, { generator: new DataGenerator(7) });
-    const s2 = new RandomSampler(50, { generator: new DataGenerator(7) });
+    const s1 = new RandomSampler(50, { generator: new Generator(7) });
+    const s2 = new RandomSampler(50, { generator: new Generator(7) });
     const e1 = [...s1];
     const e2 = [...s1];
     expect(sorted(e1)).toEqual([...Array(50).keys()]);
@@ -22,12 +22,12 @@ describe('samplers', () => {
     expect(e1).not.toEqual([...Array(50).keys()]);
     expect([...s2]).toEqual(e1);
     expect([...s2]).toEqual(e2);
-    const s3 = new RandomSampler(50, { generator: new DataGenerator(8) });
+    const s3 = new RandomSampler(50, { generator: new Generator(8) });
     expect([...s3]).not.toEqual(e1);
   });
 
   it('RandomSampler numSamples and replacement', () => {
-    const g = new DataGenerator(1);
+    const g = new Generator(1);
     const long = [...new RandomSampler(4, { numSamples: 10, generator: g })];
     expect(long).toHaveLength(10);
     expect(sorted(long.slice(0, 4))).toEqual([0, 1, 2, 3]);
@@ -43,7 +43,7 @@ describe('samplers', () => {
   });
 
   it('SubsetRandomSampler permutes exactly the given indices', () => {
-    const s = new SubsetRandomSampler([10, 20, 30, 40], { generator: new DataGenerator(3) });
+    const s = new SubsetRandomSampler([10, 20, 30, 40], { generator: new Generator(3) });
     expect(sorted(s)).toEqual([10, 20, 30, 40]);
     expect(s.length).toBe(4);
     const orders = new Set<string>();
@@ -52,7 +52,7 @@ describe('samplers', () => {
   });
 
   it('WeightedRandomSampler with replacement follows the weights and never picks zero weights', () => {
-    const s = new WeightedRandomSampler([1, 0, 3, 6], 20000, { generator: new DataGenerator(11) });
+    const s = new WeightedRandomSampler([1, 0, 3, 6], 20000, { generator: new Generator(11) });
     const counts = [0, 0, 0, 0];
     for (const i of s) counts[i]!++;
     expect(counts[1]).toBe(0);
@@ -62,7 +62,7 @@ describe('samplers', () => {
   });
 
   it('WeightedRandomSampler without replacement draws distinct indices, heavy ones first more often', () => {
-    const s = new WeightedRandomSampler([1, 1, 1, 100], 3, { replacement: false, generator: new DataGenerator(5) });
+    const s = new WeightedRandomSampler([1, 1, 1, 100], 3, { replacement: false, generator: new Generator(5) });
     let heavyFirst = 0;
     for (let e = 0; e < 200; e++) {
       const draw = [...s];

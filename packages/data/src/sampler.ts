@@ -1,5 +1,5 @@
 import { checkIndex } from './errors.js';
-import { defaultGenerator, drawSeed, DataGenerator, randint, randperm, type RandomSource } from './random.js';
+import { childGenerator, defaultGenerator, randint, shuffledIndices, type RandomSource } from './random.js';
 
 /**
  * Samplers yield dataset indices (as torch.utils.data.Sampler). Each is an iterable that can be
@@ -62,7 +62,7 @@ export class RandomSampler implements Sampler {
   }
 
   *[Symbol.iterator](): Iterator<number> {
-    const gen = new DataGenerator(drawSeed(this.generator ?? defaultGenerator()));
+    const gen = childGenerator(this.generator ?? defaultGenerator());
     if (this.replacement) {
       for (let k = 0; k < this.numSamples; k++) yield randint(gen, this.n);
       return;
@@ -70,7 +70,7 @@ export class RandomSampler implements Sampler {
     // Without replacement: whole permutations, then a prefix of one more (torch does the same).
     let left = this.numSamples;
     while (left > 0) {
-      const p = randperm(this.n, gen);
+      const p = shuffledIndices(this.n, gen);
       const take = Math.min(left, this.n);
       for (let k = 0; k < take; k++) yield p[k]!;
       left -= take;
@@ -93,8 +93,8 @@ export class SubsetRandomSampler implements Sampler {
     return this.indices.length;
   }
   *[Symbol.iterator](): Iterator<number> {
-    const gen = new DataGenerator(drawSeed(this.generator ?? defaultGenerator()));
-    const p = randperm(this.indices.length, gen);
+    const gen = childGenerator(this.generator ?? defaultGenerator());
+    const p = shuffledIndices(this.indices.length, gen);
     for (let k = 0; k < p.length; k++) yield this.indices[p[k]!]!;
   }
 }
@@ -131,14 +131,14 @@ export class WeightedRandomSampler implements Sampler {
   }
 
   *[Symbol.iterator](): Iterator<number> {
-    const gen = new DataGenerator(drawSeed(this.generator ?? defaultGenerator()));
+    const gen = childGenerator(this.generator ?? defaultGenerator());
     const w = this.weights;
     if (this.replacement) {
       const cdf = new Float64Array(w.length);
       let acc = 0;
       for (let i = 0; i < w.length; i++) cdf[i] = acc += w[i]!;
       for (let k = 0; k < this.numSamples; k++) {
-        const u = gen.random() * acc;
+        const u = gen.nextFloat64() * acc;
         // First index whose cumulative weight exceeds u (zero-weight indices are never chosen).
         let lo = 0;
         let hi = w.length - 1;
@@ -154,7 +154,7 @@ export class WeightedRandomSampler implements Sampler {
     // Efraimidis–Spirakis: the k largest keys log(u)/w_i are a weighted sample without replacement.
     const keys: { i: number; key: number }[] = [];
     for (let i = 0; i < w.length; i++) {
-      if (w[i]! > 0) keys.push({ i, key: Math.log(1 - gen.random()) / w[i]! });
+      if (w[i]! > 0) keys.push({ i, key: Math.log(1 - gen.nextFloat64()) / w[i]! });
     }
     keys.sort((a, b) => b.key - a.key);
     for (let k = 0; k < this.numSamples; k++) yield keys[k]!.i;

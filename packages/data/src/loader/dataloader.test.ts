@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { arange, Tensor } from '@tsgrad/tensor';
+import { arange, Generator, manualSeed, Tensor } from '@tsgrad/tensor';
 import { Dataset, IterableDataset, TensorDataset } from '../dataset.js';
 import { DatasetError } from '../errors.js';
-import { DataGenerator, seedData } from '../random.js';
 import { BatchSampler, SequentialSampler, SubsetRandomSampler } from '../sampler.js';
 import { DataLoader } from './dataloader.js';
 
@@ -50,7 +49,7 @@ describe('DataLoader (main thread)', () => {
 
   it('shuffle covers every sample once, changes per epoch, and is reproducible from the seed', () => {
     const run = (seed: number) => {
-      const dl = new DataLoader(squares(20), { batchSize: 6, shuffle: true, generator: new DataGenerator(seed) });
+      const dl = new DataLoader(squares(20), { batchSize: 6, shuffle: true, generator: new Generator(seed) });
       return [labelsOf([...dl]).flat(), labelsOf([...dl]).flat()];
     };
     const [e1, e2] = run(123);
@@ -58,16 +57,16 @@ describe('DataLoader (main thread)', () => {
     expect(e1).not.toEqual(e2);
     expect(run(123)).toEqual([e1, e2]);
     expect(run(124)[0]).not.toEqual(e1);
-    // Without an explicit generator, seedData controls shuffling.
-    seedData(5);
+    // Without an explicit generator, manualSeed (tensor default generator) controls shuffling.
+    manualSeed(5);
     const a = labelsOf([...new DataLoader(squares(20), { batchSize: 20, shuffle: true })]);
-    seedData(5);
+    manualSeed(5);
     const b = labelsOf([...new DataLoader(squares(20), { batchSize: 20, shuffle: true })]);
     expect(a).toEqual(b);
   });
 
   it('accepts a sampler or a batchSampler', () => {
-    const dl = new DataLoader(squares(10), { batchSize: 2, sampler: new SubsetRandomSampler([1, 3, 5], { generator: new DataGenerator(0) }) });
+    const dl = new DataLoader(squares(10), { batchSize: 2, sampler: new SubsetRandomSampler([1, 3, 5], { generator: new Generator(0) }) });
     expect(dl.length).toBe(2);
     expect(labelsOf([...dl]).flat().sort()).toEqual([1, 3, 5]);
     const bs = new DataLoader(squares(10), { batchSampler: [[9, 0], [4]] });

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { defaultCollate } from '../collate.js';
 import { isPromise, type MapDataset } from '../dataset.js';
-import { seedData } from '../random.js';
+import { manualSeed } from '@tsgrad/tensor';
 import { buildDatasetFromSpec, type WorkerDatasetSpec } from './worker-spec.js';
 import { encodeForTransfer, serializeError } from './transfer.js';
 
@@ -31,7 +31,7 @@ const port = parentPort;
 if (port !== null && (workerData as { tsgradDataWorker?: WorkerInit } | undefined)?.tsgradDataWorker) {
   const init = (workerData as { tsgradDataWorker: WorkerInit }).tsgradDataWorker;
   workerInfo = { id: init.workerId, numWorkers: init.numWorkers, seed: init.seed };
-  seedData(init.seed);
+  manualSeed(init.seed);
   let dataset: MapDataset<unknown> | null = null;
   let chain: Promise<void> = buildDatasetFromSpec(init.spec).then(
     (d) => {
@@ -70,7 +70,7 @@ if (port !== null && (workerData as { tsgradDataWorker?: WorkerInit } | undefine
   port.on('message', (msg: WorkerRequest) => {
     if (msg.type === 'epoch') {
       chain = chain.then(() => {
-        seedData(msg.seed);
+        manualSeed(msg.seed);
         if (workerInfo) workerInfo.seed = msg.seed;
       });
     } else {

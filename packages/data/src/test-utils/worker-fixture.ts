@@ -29,7 +29,7 @@ export function makeNoisy(n: number) {
   return {
     length: n,
     get(i: number) {
-      return { i, noise: defaultGenerator().random() };
+      return { i, noise: defaultGenerator().nextFloat64() };
     },
   };
 }

@@ -5,7 +5,7 @@ import { factory, type Transform } from './core.js';
 /**
  * Geometric transforms: work on uint8 Images (HWC) and on tensors [..., H, W] alike, returning the
  * same kind. Random ones draw from `generator` (default: the package's default generator, read at
- * call time, so `seedData` and per-worker seeding apply).
+ * call time, so `manualSeed` and per-worker seeding apply).
  */
 type Size = number | readonly [number, number];
 export type PaddingMode = 'constant' | 'edge' | 'reflect';
@@ -127,13 +127,13 @@ function checkP(p: number, op: string): void {
 /** Mirrors left-right with probability p (default 0.5). */
 export const RandomHorizontalFlip = factory((p: number = 0.5, options: { generator?: RandomSource } = {}): Transform<ImageLike, ImageLike> => {
   checkP(p, 'RandomHorizontalFlip');
-  return (x) => ((options.generator ?? defaultGenerator()).random() < p ? hflip(x) : x);
+  return (x) => ((options.generator ?? defaultGenerator()).nextFloat64() < p ? hflip(x) : x);
 });
 
 /** Mirrors top-bottom with probability p (default 0.5). */
 export const RandomVerticalFlip = factory((p: number = 0.5, options: { generator?: RandomSource } = {}): Transform<ImageLike, ImageLike> => {
   checkP(p, 'RandomVerticalFlip');
-  return (x) => ((options.generator ?? defaultGenerator()).random() < p ? vflip(x) : x);
+  return (x) => ((options.generator ?? defaultGenerator()).nextFloat64() < p ? vflip(x) : x);
 });
 
 export interface AffineParams {
