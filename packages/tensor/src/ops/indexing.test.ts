@@ -265,7 +265,9 @@ describe('indexing ops and autograd recording', () => {
     setGradEngine(engine);
     const x = tensor([[1, 2], [3, 4]], { dtype: 'float64' }).requiresGrad_();
     const src = tensor([[5, 6]], { dtype: 'float64' }).requiresGrad_();
-    gather(x, 1, tensor([[-1], [0]]));
+    const gi = tensor([[-1], [0]]);
+    gather(x, 1, gi);
+    gi.fill_(0); // editing the index afterwards must not change what autograd saved
     scatter(x, 0, tensor([[1, 0]]), src);
     scatterAdd(x, 0, tensor([[1, 0]]), src);
     indexSelect(x, 0, tensor([1]));

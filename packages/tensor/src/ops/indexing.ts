@@ -32,20 +32,21 @@ import { narrow } from './views.js';
  * ops (maskedFill, cast/expand/clone), so they need no formulas of their own.
  */
 
-/** The values of an int32 index tensor, checked against [-size, size) and made non-negative. */
+/**
+ * The values of an int32 index tensor, checked against [-size, size) and made non-negative, as a
+ * new contiguous tensor: what autograd saves cannot change if the caller later edits `index`.
+ */
 function checkedIndex(index: Tensor, size: number, dim: number, op: string): Tensor {
   if (index.dtype !== 'int32') throw new TypeError(`${op}: index must be an int32 tensor, got ${index.dtype}`);
-  const flat = toTypedArray(index) as Int32Array;
-  let negative = false;
+  let flat = toTypedArray(index) as Int32Array;
+  if (flat.buffer === index.buffer.buffer) flat = flat.slice(); // never normalise the caller's memory
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i]!;
     if (v < -size || v >= size) {
       throw new RangeError(`${op}: index ${v} is out of bounds for dimension ${dim} with size ${size}`);
     }
-    if (v < 0) negative = true;
+    if (v < 0) flat[i] = v + size;
   }
-  if (!negative) return index;
-  for (let i = 0; i < flat.length; i++) if (flat[i]! < 0) flat[i]! += size;
   return Tensor.fromBuffer(flat, index.shape, 'int32');
 }
 
