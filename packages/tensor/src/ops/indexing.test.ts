@@ -265,9 +265,7 @@ describe('indexing ops and autograd recording', () => {
     setGradEngine(engine);
     const x = tensor([[1, 2], [3, 4]], { dtype: 'float64' }).requiresGrad_();
     const src = tensor([[5, 6]], { dtype: 'float64' }).requiresGrad_();
-    const gi = tensor([[-1], [0]]);
-    gather(x, 1, gi);
-    gi.fill_(0); // editing the index afterwards must not change what autograd saved
+    gather(x, 1, tensor([[-1], [0]]));
     scatter(x, 0, tensor([[1, 0]]), src);
     scatterAdd(x, 0, tensor([[1, 0]]), src);
     indexSelect(x, 0, tensor([1]));
@@ -280,6 +278,11 @@ describe('indexing ops and autograd recording', () => {
     expect(g.index.toArray()).toEqual([[1], [0]]); // normalised
     expect(log[1]!.inputs).toEqual([x, src]);
     expect((log[5]!.attrs as { mask: Tensor }).mask).toBe(mask);
+    // Editing an index afterwards must not change what autograd saved.
+    const gi = tensor([[1], [0]]);
+    gather(x, 1, gi);
+    gi.fill_(0);
+    expect((log[6]!.attrs as { index: Tensor }).index.toArray()).toEqual([[1], [0]]);
   });
 
   it('records a src larger than index as its index-shaped corner (a narrow of src)', () => {
