@@ -38,7 +38,7 @@ export abstract class Dataset<T> implements MapDataset<T> {
  */
 export abstract class IterableDataset<T> {
   /** Optional number of samples, when known; lets a DataLoader report its length. */
-  readonly length?: number;
+  declare readonly length?: number;
 
   abstract [Symbol.asyncIterator](): AsyncIterator<T>;
 

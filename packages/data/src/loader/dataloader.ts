@@ -4,7 +4,7 @@ import { DatasetError } from '../errors.js';
 import { defaultGenerator, drawSeed, type RandomSource } from '../random.js';
 import { BatchSampler, RandomSampler, SequentialSampler } from '../sampler.js';
 import { WorkerPool } from './pool.js';
-import type { WorkerDatasetSpec } from './worker-spec.js';
+import { specifierOf, type WorkerDatasetSpec } from './worker-spec.js';
 
 export interface DataLoaderOptions<S, B> {
   /** Samples per batch; default 1. */
@@ -75,6 +75,7 @@ export class DataLoader<S = any, B = any> implements AsyncIterable<B>, Iterable<
       if (this.workerSpec === undefined) {
         throw new TypeError('DataLoader: numWorkers > 0 needs workerDataset: { module, export, args } so each worker thread can build its own copy of the dataset');
       }
+      specifierOf(this.workerSpec.module); // validates the module reference now rather than in the workers
     }
 
     if (options.batchSampler !== undefined) {

@@ -18,6 +18,9 @@ export interface WorkerDatasetSpec {
 export function specifierOf(module: string | URL): string {
   if (module instanceof URL) return module.href;
   if (isAbsolute(module)) return pathToFileURL(module).href;
+  if (module.startsWith('.')) {
+    throw new TypeError(`workerDataset.module ${JSON.stringify(module)} is relative; pass new URL(${JSON.stringify(module)}, import.meta.url), an absolute path, or a package name`);
+  }
   return module;
 }
 

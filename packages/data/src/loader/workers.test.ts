@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Generator, Tensor } from '@tsgrad/tensor';
 import { DatasetError } from '../errors.js';
 import { makeNoisy, makeSquares } from '../test-utils/worker-fixture.js';
+import { mnistDigits } from '../datasets/mnist-digits.js';
 import { DataLoader } from './dataloader.js';
 
 const fixture = new URL('../test-utils/worker-fixture.ts', import.meta.url);
@@ -77,6 +78,17 @@ describe('DataLoader worker threads', { timeout: 240_000 }, () => {
     await expect(collect(new DataLoader(makeSquares(4), { numWorkers: 1, workerDataset: { module: fixture, export: 'makeBroken' } }))).rejects.toThrow(/worker 0 failed to start: cannot build this dataset/);
     await expect(collect(new DataLoader(makeSquares(4), { numWorkers: 1, workerDataset: { module: fixture, export: 'nope' } }))).rejects.toThrow(/no export named 'nope'/);
     await expect(collect(new DataLoader(makeSquares(4), { numWorkers: 1, workerDataset: { module: fixture, export: 'makeSquares', args: [5] } }))).rejects.toThrow(/5 samples but the main-thread dataset has 4/);
+  });
+
+  it('builds a package export in the worker: the mnist digits through @tsgrad/data', async () => {
+    const main = mnistDigits({ split: 'test', flatten: true });
+    const dl = new DataLoader(main, { batchSize: 500, numWorkers: 1, workerDataset: { module: '@tsgrad/data', export: 'mnistDigits', args: [{ split: 'test', flatten: true }] } });
+    const batches = await collect<Tensor[]>(dl);
+    expect(batches.map((b) => b[0]!.shape)).toEqual([[500, 784], [500, 784], [500, 784], [500, 784]]);
+    const [x0, y0] = [...new DataLoader(main, { batchSize: 500 })][0] as Tensor[];
+    expect(batches[0]![0]!.toTypedArray()).toEqual(x0!.toTypedArray());
+    expect(batches[0]![1]!.toArray()).toEqual(y0!.toArray());
+    expect(() => new DataLoader(main, { numWorkers: 1, workerDataset: { module: './x.js' } })).toThrow(/is relative; pass new URL/);
   });
 
   it('persistent workers survive across epochs until close()', async () => {
