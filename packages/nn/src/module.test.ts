@@ -102,6 +102,16 @@ describe('Module registration and traversal', () => {
     expect(after['1.num_batches_tracked']!.dtype).toBe('int32');
     assertClose(after['0.weight']!, before['0.weight']!.double());
     expect(m.call(zeros([4, 3], { dtype: 'float64' })).dtype).toBe('float64');
+    // Tied parameters stay tied.
+    const shared = new Linear(2, 2);
+    const tied = new Sequential(shared, new Sequential(shared)).to('float64');
+    expect(tied.parameters()).toHaveLength(2);
+    expect((tied.at(1) as Sequential).at(0)).toBe(tied.at(0));
+    const a = new Linear(2, 2);
+    const b = new Linear(2, 2);
+    b.weight = a.weight;
+    const seq = new Sequential(a, b).to('float64');
+    expect((seq.at(1) as Linear).weight).toBe((seq.at(0) as Linear).weight);
   });
 
   it('zeroGrad sets gradients to null (or zeros them)', () => {

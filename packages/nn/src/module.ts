@@ -228,25 +228,34 @@ export abstract class Module {
 
   /**
    * Casts floating point parameters and buffers (and their gradients) to `dtype`, in place on the
-   * module: parameters are replaced by new Parameters of the new dtype. Integer buffers such as
-   * num_batches_tracked keep their type, as in PyTorch.
+   * module: parameters are replaced by new Parameters of the new dtype (so create optimizers after
+   * calling `to()`). Integer buffers such as num_batches_tracked keep their type, as in PyTorch.
    */
   to(dtype: DType): this {
     if (dtype !== 'float32' && dtype !== 'float64') {
       throw new TypeError(`Module.to(dtype): only floating point dtypes (float32, float64) are supported, got ${JSON.stringify(dtype)}`);
     }
+    // One conversion per tensor, so a parameter shared by two modules (tied weights) stays shared.
+    const converted = new Map<Tensor, Tensor>();
+    const convert = <T extends Tensor>(t: T, make: () => T): T => {
+      let c = converted.get(t) as T | undefined;
+      if (c === undefined) { c = make(); converted.set(t, c); }
+      return c;
+    };
     withoutGrad(() => {
       for (const m of this.modules()) {
         const local = m.localMembers();
         for (const [name, p] of local.parameters) {
           if (p.dtype === dtype || (p.dtype !== 'float32' && p.dtype !== 'float64')) continue;
-          const np = new Parameter(p.detach().to(dtype), p.requiresGrad);
-          if (p.grad !== null) np.grad = p.grad.to(dtype);
-          m.setLocal(name, np);
+          m.setLocal(name, convert(p, () => {
+            const np = new Parameter(p.detach().to(dtype), p.requiresGrad);
+            if (p.grad !== null) np.grad = p.grad.to(dtype);
+            return np;
+          }));
         }
         for (const [name, b] of local.buffers) {
           if (b.dtype === dtype || (b.dtype !== 'float32' && b.dtype !== 'float64')) continue;
-          m.setLocal(name, b.to(dtype));
+          m.setLocal(name, convert(b, () => b.to(dtype)));
         }
       }
     });

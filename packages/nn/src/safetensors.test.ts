@@ -90,6 +90,13 @@ describe('serializeSafetensors / parseSafetensors', () => {
     expect(t['l']!.toArray()).toEqual([-7]);
   });
 
+  it('keeps a tensor named "__proto__" as data', () => {
+    const buf = rawFile(JSON.parse('{"__proto__": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}'), new Uint8Array(4));
+    const t = parseSafetensors(buf);
+    expect(Object.keys(t)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(t)).toBe(Object.prototype);
+  });
+
   it('refuses int64 values outside int32', () => {
     const data = new Uint8Array(8);
     new DataView(data.buffer).setBigInt64(0, 1n << 40n, true);

@@ -313,6 +313,12 @@ describe('Embedding', () => {
     assertClose(pre.call(tensor([1])), [[3, 4]]);
   });
 
+  it('gradchecks the weight (repeated indices accumulate)', () => {
+    manualSeed(14);
+    const e = new Embedding(4, 2); // (paddingIdx deliberately has zero gradient, so gradcheck runs without it)
+    expect(gradcheckModule(e, [], () => e.call(tensor([[0, 2, 0], [3, 1, 2]])).mul(e.call(tensor([[1, 1, 1], [0, 0, 3]])).tanh()))).toBe(true);
+  });
+
   it('initialises N(0, 1)', () => {
     manualSeed(13);
     const w = toTypedArray(new Embedding(1000, 50).weight);
