@@ -23,10 +23,13 @@ function reducedShape(shape: readonly number[], dims: readonly number[], keepdim
 }
 
 function reduceRaw(op: ReduceOp, x: Tensor, dim: Dims | undefined, keepdim: boolean, dtype: DType): Tensor {
+  assertTensor(x, op);
   const dims = normalizeDims(dim, x.ndim);
   const kept = Tensor.empty(reducedShape(x.shape, dims, true), dtype);
-  if ((op === 'max' || op === 'min') && x.numel() === 0) {
-    throw new RangeError(`${op}(): cannot reduce an empty tensor of shape ${shapeToString(x.shape)}: the operation has no identity`);
+  // max/min have no identity: reducing over a size-0 dim is an error, but other dims may be empty.
+  const emptyReduced = dims.find((d) => x.shape[d] === 0);
+  if ((op === 'max' || op === 'min') && emptyReduced !== undefined) {
+    throw new RangeError(`${op}(): cannot reduce over dimension ${emptyReduced} of size 0 (shape ${shapeToString(x.shape)}): the operation has no identity`);
   }
   kernels.current.reduce(op, x, dims, kept);
   return keepdim ? kept : Tensor.fromBuffer(kept.storage.data, reducedShape(x.shape, dims, false), dtype);
@@ -137,6 +140,8 @@ export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
 export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
   assertFloat(x, 'logsumexp');
   const dims = normalizeDims(dim, x.ndim);
+  // Over a size-0 dim the sum of exponentials is empty: log(0) = -inf, and there is no max to subtract.
+  if (dims.some((d) => x.shape[d] === 0)) return log(sum(exp(x), dims, keepdim));
   const m = amax(x, dims, true).detach();
   // An all -inf slice would give -inf - -inf = NaN; shifting by 0 there keeps the answer -inf.
   const shift = m.clone();
@@ -150,7 +155,11 @@ export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
 /** p-norm over all elements or dims (p = 2 by default; Infinity for the max-abs norm). */
 export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {
   assertFloat(x, 'norm');
+  if (typeof p !== 'number' || Number.isNaN(p)) throw new TypeError(`norm: p must be a number, got ${p}`);
   if (p === Infinity) return amax(abs(x), dim, keepdim);
+  if (p === -Infinity) return amin(abs(x), dim, keepdim);
+  // The "0-norm" counts nonzero elements, as torch.linalg.vector_norm does.
+  if (p === 0) return sum(x.ne(0), dim, keepdim).to(x.dtype);
   if (p === 2) return sqrt(sum(mul(x, x), dim, keepdim));
   if (p === 1) return sum(abs(x), dim, keepdim);
   return pow(sum(pow(abs(x), p), dim, keepdim), 1 / p);

@@ -3,6 +3,18 @@ import { compileLoop, forEachLine } from './strided-loop.js';
 
 const INIT: Record<ReduceOp, number> = { sum: 0, prod: 1, max: -Infinity, min: Infinity, all: 1, any: 0 };
 
+/** The identity of `op` as the accumulator's type can hold it (±Infinity would become 0 in an int32 or bool buffer). */
+function initValue(op: ReduceOp, acc: View['buffer']): number {
+  if (acc instanceof Int32Array) {
+    if (op === 'max') return -2147483648;
+    if (op === 'min') return 2147483647;
+  } else if (acc instanceof Uint8Array) {
+    if (op === 'max') return 0;
+    if (op === 'min') return 1;
+  }
+  return INIT[op];
+}
+
 const ACC_EXPR: Record<ReduceOp, string> = {
   sum: 'acc + x0',
   prod: 'acc * x0',
@@ -14,6 +26,8 @@ const ACC_EXPR: Record<ReduceOp, string> = {
 };
 
 const accKernels = new Map<ReduceOp, ReturnType<typeof compileLoop>>();
+// An int32 product wraps around like int32 multiplication (a double product loses low bits past 2^53).
+const intProdKernel = compileLoop(1, 'Math.imul(acc, x0)', { accumulate: true });
 function accKernel(op: ReduceOp) {
   let k = accKernels.get(op);
   if (k === undefined) {
@@ -37,11 +51,12 @@ export function reduce(op: ReduceOp, x: View, dims: readonly number[], out: View
     if (!dims.includes(d)) s *= x.shape[d]!;
   }
   const n = s;
-  const wide = (op === 'sum' || op === 'prod') && !(out.buffer instanceof Float64Array);
+  const intProd = op === 'prod' && out.buffer instanceof Int32Array;
+  const wide = (op === 'sum' || op === 'prod') && !(out.buffer instanceof Float64Array) && !intProd;
   const acc = wide ? new Float64Array(n) : out.buffer;
   const accOffset = wide ? 0 : out.offset;
-  acc.fill(INIT[op], accOffset, accOffset + n);
-  accKernel(op)({ buffer: acc, shape: x.shape, strides: outStrides, offset: accOffset }, [x]);
+  acc.fill(initValue(op, acc), accOffset, accOffset + n);
+  (intProd ? intProdKernel : accKernel(op))({ buffer: acc, shape: x.shape, strides: outStrides, offset: accOffset }, [x]);
   if (wide) {
     const o = out.buffer;
     for (let i = 0; i < n; i++) o[out.offset + i] = acc[i]!;
