@@ -70,6 +70,17 @@ describe(`engine (${getBackend().name} backend)`, () => {
     expect(() => z.backward()).toThrow(/second time/);
   });
 
+  it('grad() up to a tensor whose history was freed still works (the freed part is not needed)', () => {
+    const x = f64([1, 2]);
+    const h = x.exp();
+    h.sum().backward(); // frees ExpBackward
+    const y = h.mul(3).sum();
+    const [gh] = grad(y, h);
+    expect(gh!.toArray()).toEqual([3, 3]);
+    expect(() => h.mul(3).sum().backward()).toThrow(/ExpBackward were freed/);
+    expect(() => grad(h.mul(3).sum(), x)).toThrow(/ExpBackward were freed/);
+  });
+
   it('backward releases saved tensors and edges (the graph can be collected)', () => {
     const x = f64([1, 2]);
     const h = x.exp();
@@ -130,6 +141,37 @@ describe(`engine (${getBackend().name} backend)`, () => {
     expect(isGradEnabled()).toBe(true);
     expect(x.mul(5).requiresGrad).toBe(true);
     await expect(noGrad(async () => { await tick(); throw new Error('async boom'); })).rejects.toThrow('async boom');
+    expect(isGradEnabled()).toBe(true);
+  });
+
+  it('interleaved async scopes with different modes each keep their own; the flag stays a data field', async () => {
+    const { enableGrad, isGradEnabled } = await import('./index.js');
+    const { gradState } = await import('@tsgrad/tensor');
+    const x = f64([1]);
+    const tick = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+    const log: string[] = [];
+    const worker = (name: string, scope: typeof noGrad, steps: number[]) => scope(async () => {
+      for (const ms of steps) {
+        await tick(ms);
+        log.push(`${name}:${isGradEnabled()}:${x.mul(2).requiresGrad}`);
+        // A sync scope nested inside an async one restores the async scope's mode.
+        noGrad(() => x.mul(2));
+        await Promise.resolve();
+        log.push(`${name}:${isGradEnabled()}`);
+      }
+    });
+    const top = (async () => {
+      for (let i = 0; i < 4; i++) { await tick(3); log.push(`top:${isGradEnabled()}`); }
+    })();
+    await Promise.all([worker('off', noGrad, [2, 4, 1, 5]), worker('on', enableGrad, [3, 1, 4, 2]), top]);
+    for (const entry of log) {
+      if (entry.startsWith('off')) expect(entry).toMatch(/^off:false(:false)?$/);
+      else expect(entry).toMatch(/^(on|top):true(:true)?$/);
+    }
+    expect(log.length).toBe(20);
+    const desc = Object.getOwnPropertyDescriptor(gradState, 'enabled')!;
+    expect(desc.writable).toBe(true);
+    expect(desc.get).toBeUndefined();
     expect(isGradEnabled()).toBe(true);
   });
 

@@ -133,7 +133,11 @@ export interface RunOptions {
  * Back-propagates `grads` from `roots`. In accumulate mode (capture null) leaves get `.grad`;
  * in capture mode the gradient reaching each captured node is returned and `.grad` is untouched.
  */
-export function runBackward(roots: readonly Tensor[], grads: readonly Tensor[], opts: RunOptions): (Tensor | null)[] {
+export function runBackward(
+  roots: readonly Tensor[],
+  grads: readonly Tensor[],
+  opts: RunOptions,
+): { grads: (Tensor | null)[]; freedError: Error | null } {
   const rootNodes = roots.map((r, i) => {
     if (!r.requiresGrad) throw new Error(`element ${i} of the outputs does not require grad and has no gradFn: nothing to differentiate`);
     return nodeOf(r);
@@ -142,11 +146,13 @@ export function runBackward(roots: readonly Tensor[], grads: readonly Tensor[], 
   // 1. Reachable nodes and how many edges point at each (iterative DFS).
   const deps = new Map<AnyNode, number>();
   const stack: AnyNode[] = [];
+  let freedReached: Node | null = null;
   for (const n of rootNodes) if (!deps.has(n)) { deps.set(n, 0); stack.push(n); }
   while (stack.length > 0) {
     const node = stack.pop()!;
+    // A freed node has no edges left; it is an error only if a gradient has to go through it.
     if (!(node instanceof Node)) continue;
-    if (node.freed) throw freedError(node);
+    if (node.freed) { freedReached ??= node; continue; }
     for (const child of node.next) {
       if (child === null) continue;
       const d = deps.get(child);
@@ -181,14 +187,18 @@ export function runBackward(roots: readonly Tensor[], grads: readonly Tensor[], 
         continue;
       }
       const next = node.next;
-      const run = g !== undefined && (needed === null || needed.has(node));
-      if (run) {
-        g = applyHooks(node.preHooks, g!);
+      if (g !== undefined && (needed === null || needed.has(node))) {
+        g = applyHooks(node.preHooks, g);
         if (node.retained !== null && captured === null) for (const t of node.retained) accumulateInto(t, g, createGraph);
         if (captured !== null && captured.has(node)) captured.set(node, g);
+      }
+      // The formula runs when some input needs a gradient (in capture mode: leads to a captured node).
+      const run = g !== undefined && (needed === null || next.some((c) => c !== null && needed.has(c)));
+      if (run) {
+        if (node.freed) throw freedError(node);
         checkVersions(node);
         const needs = next.map((c) => c !== null && (needed === null || needed.has(c)));
-        const inputGrads = node.formula.backward(g, node, needs);
+        const inputGrads = node.formula.backward(g!, node, needs);
         for (let i = 0; i < next.length; i++) {
           const child = next[i];
           if (child === null || child === undefined) continue;
@@ -210,11 +220,15 @@ export function runBackward(roots: readonly Tensor[], grads: readonly Tensor[], 
         deps.set(child, d);
         if (d === 0) ready.push(child);
       }
-      if (!retainGraph && (needed === null || needed.has(node))) node.release();
+      if (!retainGraph && run) node.release();
     }
   });
 
-  return capture === null ? [] : capture.map((n) => captured!.get(n) ?? null);
+  if (capture === null) return { grads: [], freedError: null };
+  const result = capture.map((n) => captured!.get(n) ?? null);
+  // An input may not have been reached because a freed node cut the path: grad() reports that
+  // rather than "unused".
+  return { grads: result, freedError: freedReached === null ? null : freedError(freedReached) };
 }
 
 function addGrad(buffers: Map<AnyNode, Tensor>, node: AnyNode, g: Tensor): void {

@@ -1,86 +1,96 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { gradState } from '@tsgrad/tensor';
 
 /**
- * Grad mode: whether ops record the graph. Every op reads `gradState.enabled`, so on the sync path
- * that must stay a plain field read. A sync scope (`noGrad(() => ...)`) flips the field and puts it
- * back. An async scope cannot do that alone: after its first `await`, other code runs while the
- * field would still be flipped, and its own continuation would run after the field was restored.
- * So while at least one async scope is pending, `gradState.enabled` becomes a getter that asks an
- * AsyncLocalStorage for the mode of the scope the running code belongs to (falling back to the
- * global flag outside every scope), and goes back to a plain field when the last one settles.
+ * Grad mode: whether ops record the graph. Every op reads `gradState.enabled`, so that stays a plain
+ * data field, always (an accessor would also push the object into slow dictionary mode for good).
+ * A sync scope (`noGrad(() => ...)`) sets the field and puts it back. An async scope cannot do that
+ * alone: after its first `await`, other code runs while the field would still be set, and its own
+ * continuation would run after the field was restored. So the mode of an async scope also lives in
+ * an AsyncLocalStorage, and while at least one async scope is pending an async hook sets the field
+ * to the mode of each callback's context as the callback starts and restores it as it ends. With no
+ * async scope pending the hook is disabled and costs nothing.
  */
 const scopeMode = new AsyncLocalStorage<boolean>();
 let pendingAsyncScopes = 0;
-/** The global flag while the getter is installed (the field itself otherwise). */
-let globalEnabled = true;
+/** Field values to restore when hooked callbacks end (they can nest). */
+const restoreStack: boolean[] = [];
 
-function installGetter(): void {
-  globalEnabled = gradState.enabled;
-  Object.defineProperty(gradState, 'enabled', {
-    configurable: true,
-    enumerable: true,
-    get() {
-      const mode = scopeMode.getStore();
-      return mode === undefined ? globalEnabled : mode;
-    },
-    set(v: boolean) {
-      globalEnabled = v;
-    },
-  });
+const contextSwitch = createHook({
+  before() {
+    restoreStack.push(gradState.enabled);
+    const mode = scopeMode.getStore();
+    if (mode !== undefined) gradState.enabled = mode;
+  },
+  after() {
+    const prev = restoreStack.pop();
+    if (prev !== undefined) gradState.enabled = prev;
+  },
+});
+
+function asyncScopeStarted(): void {
+  if (pendingAsyncScopes++ === 0) contextSwitch.enable();
 }
 
-function removeGetter(): void {
-  Object.defineProperty(gradState, 'enabled', { configurable: true, enumerable: true, writable: true, value: globalEnabled });
+function asyncScopeSettled(): void {
+  if (--pendingAsyncScopes > 0) return;
+  contextSwitch.disable();
+  // Disabled from inside a hooked callback, whose `after` will not run: restore what it saved.
+  if (restoreStack.length > 0) gradState.enabled = restoreStack[0]!;
+  restoreStack.length = 0;
 }
 
 /**
- * Runs `fn` with grad mode set to `enabled`, restoring the previous mode afterwards. When `fn`
- * returns a promise, the mode holds for the whole async function (across its awaits) and only there.
+ * Runs a sync `fn` with grad mode set to `enabled`, restoring the previous mode afterwards (also
+ * when it throws). The engine uses this around backward.
  */
 export function withGradMode<T>(enabled: boolean, fn: () => T): T {
-  if (typeof fn !== 'function') throw new TypeError(`expected a function to run ${enabled ? 'with' : 'without'} grad, got ${typeof fn}`);
   const prev = gradState.enabled;
-  if (pendingAsyncScopes === 0) {
-    gradState.enabled = enabled;
-    let result: T;
-    try {
-      result = scopeMode.run(enabled, fn);
-    } finally {
-      // While an async scope started inside fn is pending the field is a getter over the global flag.
-      gradState.enabled = prev;
-    }
-    return result;
+  gradState.enabled = enabled;
+  try {
+    return fn();
+  } finally {
+    gradState.enabled = prev;
   }
-  // Inside or beside a pending async scope the mode of this code comes from the async context.
-  return scopeMode.run(enabled, fn);
 }
 
-function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
+function isAsyncFunction(fn: unknown): boolean {
+  const name = (fn as { constructor?: { name?: string } }).constructor?.name;
+  return name === 'AsyncFunction';
 }
 
-function runScope<T>(enabled: boolean, fn: () => T): T {
-  // fn runs inside the async context `enabled`, so continuations it schedules (its awaits) carry
-  // that mode. They run after this returns, once the getter consulting that context is installed.
-  const result = withGradMode(enabled, fn);
-  if (!isThenable(result)) return result;
-  if (pendingAsyncScopes++ === 0) installGetter();
-  const settle = () => { if (--pendingAsyncScopes === 0) removeGetter(); };
+function runScope<T>(enabled: boolean, fn: () => T, what: string): T {
+  if (typeof fn !== 'function') throw new TypeError(`${what} expects a function, got ${typeof fn}`);
+  if (!isAsyncFunction(fn)) return withGradMode(enabled, fn);
+  // fn runs inside the async context `enabled`, so its continuations (after each await) carry that
+  // mode; they run after this returns, by which time the context-switch hook is enabled.
+  const prev = gradState.enabled;
+  gradState.enabled = enabled;
+  let result: T;
+  try {
+    result = scopeMode.run(enabled, fn);
+  } finally {
+    gradState.enabled = prev;
+  }
+  asyncScopeStarted();
   return Promise.resolve(result).then(
-    (v) => { settle(); return v; },
-    (e: unknown) => { settle(); throw e; },
+    (v) => { asyncScopeSettled(); return v; },
+    (e: unknown) => { asyncScopeSettled(); throw e; },
   ) as unknown as T;
 }
 
-/** Runs `fn` without recording gradients (torch.no_grad); works for sync and async functions. */
+/**
+ * Runs `fn` without recording gradients (torch.no_grad). For an `async` function the mode holds
+ * across its awaits, and only there: code running concurrently keeps its own mode. (A plain
+ * function that returns a promise is treated as sync: write it as an `async` function.)
+ */
 export function noGrad<T>(fn: () => T): T {
-  return runScope(false, fn);
+  return runScope(false, fn, 'noGrad');
 }
 
 /** Runs `fn` with gradient recording on, e.g. inside a `noGrad` scope (torch.enable_grad). */
 export function enableGrad<T>(fn: () => T): T {
-  return runScope(true, fn);
+  return runScope(true, fn, 'enableGrad');
 }
 
 /**
@@ -90,7 +100,7 @@ export function enableGrad<T>(fn: () => T): T {
 export function setGradEnabled(enabled: boolean): void {
   if (typeof enabled !== 'boolean') throw new TypeError(`setGradEnabled expects a boolean, got ${typeof enabled}`);
   if (pendingAsyncScopes > 0 && scopeMode.getStore() !== undefined) scopeMode.enterWith(enabled);
-  else gradState.enabled = enabled;
+  gradState.enabled = enabled;
 }
 
 /** Whether ops are currently recorded for backward. */

@@ -41,9 +41,10 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | reado
   });
   const roots = outs.map((o, i) => rootGradient(o, gradOutputs[i], `grad(): outputs[${i}]`));
   const capture = ins.map(nodeOf);
-  const result = runBackward(outs, roots, { retainGraph, createGraph, capture });
-  return result.map((g, i) => {
+  const { grads, freedError } = runBackward(outs, roots, { retainGraph, createGraph, capture });
+  return grads.map((g, i) => {
     if (g === null && !options.allowUnused) {
+      if (freedError !== null) throw freedError;
       throw new Error(`grad(): inputs[${i}] appears not to have been used in the graph of the outputs; pass allowUnused: true to get null for it`);
     }
     return g;

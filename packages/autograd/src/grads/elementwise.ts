@@ -74,6 +74,7 @@ def('remainder', { saveInputs: true }, (g, { inputs: [a, b] }, needs) => [
 // ---- unary ------------------------------------------------------------------------------------
 
 def('neg', {}, (g) => [neg(g)]);
+def('identity', {}, (g) => [g]);
 def('abs', { saveInputs: true }, (g, { inputs: [x] }) => [mul(g, sign(x!))]);
 def('exp', { saveOutput: true }, (g, { output }) => [mul(g, output!)]);
 def('log', { saveInputs: true }, (g, { inputs: [x] }) => [div(g, x!)]);
