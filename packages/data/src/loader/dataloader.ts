@@ -165,7 +165,14 @@ export class DataLoader<S = any, B = any> implements AsyncIterable<B>, Iterable<
     if (this.numWorkers > 0) {
       pool = this.startPool(ds.length);
       const p = pool;
-      load = this.customCollate ? async (k, idx) => this.collateFn((await p.run(k, idx)) as S[]) : (k, idx) => p.run(k, idx) as Promise<B>;
+      const n = ds.length;
+      const checked = (k: number, idx: number[]) => {
+        for (const i of idx) {
+          if (!Number.isInteger(i) || i < 0 || i >= n) throw new DatasetError(i, new RangeError(`index ${i} is out of range for a dataset of length ${n}`), `sampler produced index ${i}`);
+        }
+        return p.run(k, idx);
+      };
+      load = this.customCollate ? async (k, idx) => this.collateFn((await checked(k, idx)) as S[]) : async (k, idx) => (await checked(k, idx)) as B;
     } else {
       load = (_k, idx) => this.loadBatch(ds, idx);
     }

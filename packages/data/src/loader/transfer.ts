@@ -14,14 +14,19 @@ interface EncodedTensor {
   data: TypedArray;
 }
 
-/** Encodes `value` for postMessage; returns it with the list of buffers to transfer. */
-export function encodeForTransfer(value: unknown): { value: unknown; transfer: ArrayBuffer[] } {
+/**
+ * Encodes `value` for postMessage; returns it with the list of buffers to transfer. With `owned`
+ * (the value was freshly built, e.g. by collate) whole buffers are transferred as they are;
+ * otherwise every buffer is copied first, since a dataset may return memory it keeps using, and
+ * transferring would detach it.
+ */
+export function encodeForTransfer(value: unknown, owned = false): { value: unknown; transfer: ArrayBuffer[] } {
   const transfer = new Set<ArrayBuffer>();
   const own = (a: ArrayBufferView): ArrayBufferView => {
     // Transfer a buffer only when the view spans all of it and nothing else claimed it; otherwise
     // send a compact copy (transferring would detach memory the sender still uses elsewhere).
     const buf = a.buffer;
-    if (buf instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === buf.byteLength && !transfer.has(buf)) {
+    if (owned && buf instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === buf.byteLength && !transfer.has(buf)) {
       transfer.add(buf);
       return a;
     }

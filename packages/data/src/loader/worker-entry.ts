@@ -63,7 +63,7 @@ if (port !== null && (workerData as { tsgradDataWorker?: WorkerInit } | undefine
       port.postMessage({ type: 'batch', id, ok: false, index: -1, error: serializeError(e) } satisfies WorkerReply);
       return;
     }
-    const { value, transfer } = encodeForTransfer(out);
+    const { value, transfer } = encodeForTransfer(out, init.collate);
     port.postMessage({ type: 'batch', id, ok: true, value } satisfies WorkerReply, transfer);
   };
 
