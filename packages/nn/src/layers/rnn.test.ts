@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Tensor, randn, manualSeed, assertClose, chunk, stack, cat, zeros } from '@tsgrad/tensor';
-import { gradcheck } from '@tsgrad/autograd';
+import { gradcheck, gradgradcheck, grad } from '@tsgrad/autograd';
 import { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RNNBase, Parameter } from '../index.js';
 
 type Kind = 'tanh' | 'relu' | 'lstm' | 'gru';
@@ -81,12 +81,13 @@ describe('RNN / LSTM / GRU against an explicit unrolled implementation', () => {
   for (const kind of ['tanh', 'relu', 'lstm', 'gru'] as const) {
     for (const numLayers of [1, 2]) {
       for (const bidirectional of [false, true]) {
-        for (const batchFirst of [false, true]) {
+        for (const [batchFirst, fused] of [[false, true], [true, true], [false, false], [true, false]] as const) {
           const withState = (numLayers + (bidirectional ? 1 : 0)) % 2 === 0;
           const bias = !(kind === 'relu' && numLayers === 2);
-          it(`${kind} numLayers=${numLayers} bidirectional=${bidirectional} batchFirst=${batchFirst}${withState ? ' with initial state' : ''}${bias ? '' : ' bias=false'}`, () => {
+          it(`${kind} numLayers=${numLayers} bidirectional=${bidirectional} batchFirst=${batchFirst}${withState ? ' with initial state' : ''}${bias ? '' : ' bias=false'}${fused ? '' : ' (unfused)'}`, () => {
             manualSeed(100 + numLayers * 10 + (bidirectional ? 2 : 0) + (batchFirst ? 1 : 0));
             const m = make(kind, I, H, { numLayers, bidirectional, batchFirst, bias });
+            m.fused = fused;
             const D = bidirectional ? 2 : 1;
             const xTB = randn([T, B, I], { dtype: 'float64' });
             const h0 = withState ? randn([numLayers * D, B, H], { dtype: 'float64' }) : zeros([numLayers * D, B, H], { dtype: 'float64' });
@@ -171,6 +172,50 @@ describe('recurrent layers: parameters, shapes, modes, gradients', () => {
     expect(gradcheck((a, b) => gru.call(a!, b!), [x, h0, ...gru.parameters()], { atol: 1e-6, rtol: 1e-4 })).toBe(true);
     const rnn = new RNN(2, 2, { batchFirst: true, dtype: 'float64' });
     expect(gradcheck((a) => rnn.call(a!)[0], [x, ...rnn.parameters()], { atol: 1e-6, rtol: 1e-4 })).toBe(true);
+  });
+
+  it('the fused backward matches the step-by-step graph (gradients of inputs, state and every weight)', () => {
+    for (const kind of ['tanh', 'relu', 'lstm', 'gru'] as const) {
+      manualSeed(5);
+      const m = make(kind, 3, 4, { numLayers: 2, bidirectional: true, batchFirst: false });
+      const x = randn([5, 2, 3], { dtype: 'float64' });
+      const h0 = randn([4, 2, 4], { dtype: 'float64' });
+      const c0 = randn([4, 2, 4], { dtype: 'float64' });
+      const w = randn([5, 2, 8], { dtype: 'float64' });
+      const grads = (fused: boolean) => {
+        m.fused = fused;
+        m.zeroGrad();
+        const xs = x.clone().requiresGrad_(true), hs = h0.clone().requiresGrad_(true), cs = c0.clone().requiresGrad_(true);
+        let loss: Tensor;
+        if (kind === 'lstm') {
+          const [o, [h, c]] = (m as LSTM).call(xs, [hs, cs]);
+          loss = o.mul(w).sum().add(h.square().sum()).add(c.sin().sum());
+        } else {
+          const [o, h] = (m as RNN).call(xs, hs);
+          loss = o.mul(w).sum().add(h.square().sum());
+        }
+        loss.backward();
+        return [xs.grad!, hs.grad!, ...(kind === 'lstm' ? [cs.grad!] : []), ...m.parameters().map((q) => q.grad!)];
+      };
+      const a = grads(true);
+      const b = grads(false);
+      a.forEach((g, i) => assertClose(g, b[i]!, { atol: 1e-12, rtol: 1e-10 }));
+    }
+  });
+
+  it('double backward needs fused = false', () => {
+    manualSeed(6);
+    const m = new GRU(2, 2, { dtype: 'float64' });
+    const x = randn([3, 1, 2], { dtype: 'float64' }).requiresGrad_(true);
+    const run = () => {
+      const [o] = m.call(x);
+      const [g] = grad([o.square().sum()], [x], { createGraph: true });
+      return g!.sum();
+    };
+    expect(run).toThrow(/double backward .* set `fused = false`/);
+    m.fused = false;
+    expect(gradgradcheck((a) => m.call(a!)[0], [x])).toBe(true);
+    expect(run().requiresGrad).toBe(true);
   });
 
   it('cells compute one step of the documented equations', () => {

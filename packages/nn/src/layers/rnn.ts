@@ -4,6 +4,7 @@ import { Parameter } from '../parameter.js';
 import { dropout } from '../functional/dropout.js';
 import { checkPositiveInt, checkProbability, shapeStr } from '../functional/util.js';
 import { uniform_ } from '../init.js';
+import { recurrence } from './recurrence.js';
 
 /**
  * Recurrent layers with PyTorch's parameter names, layouts, gate order and initialisation:
@@ -72,6 +73,11 @@ export abstract class RNNBase extends Module {
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
+  /**
+   * Run each layer and direction as one autograd op with a hand-written backward pass (default;
+   * much faster to train). Set false to record every step's ops instead, e.g. to differentiate twice.
+   */
+  fused = true;
 
   constructor(readonly mode: RNNMode, readonly inputSize: number, readonly hiddenSize: number, opts: RNNOptions = {}) {
     super();
@@ -151,16 +157,23 @@ export abstract class RNNBase extends Module {
         let proj = flatInput.matmul(wih.t());
         if (bih !== null) proj = proj.add(this.mode === 'GRU' || bhh === null ? bih : bih.add(bhh));
         proj = proj.reshape(T, B, G);
-        const w: StepWeights = { whhT: whh.t(), bhh: this.mode === 'GRU' ? bhh : null };
         let h = h0.select(0, l * D + d);
         let c = c0 === null ? null : c0.select(0, l * D + d);
-        const outs: Tensor[] = new Array<Tensor>(T);
-        for (let k = 0; k < T; k++) {
-          const t = d === 0 ? k : T - 1 - k;
-          [h, c] = step(this.mode, proj.select(0, t), h, c, w, H);
-          outs[t] = h;
+        if (this.fused) {
+          const r = recurrence(this.mode, proj, h, c, whh, this.mode === 'GRU' ? bhh : null, d === 1);
+          dirOutputs.push(r.output);
+          h = r.hN;
+          c = r.cN;
+        } else {
+          const w: StepWeights = { whhT: whh.t(), bhh: this.mode === 'GRU' ? bhh : null };
+          const outs: Tensor[] = new Array<Tensor>(T);
+          for (let k = 0; k < T; k++) {
+            const t = d === 0 ? k : T - 1 - k;
+            [h, c] = step(this.mode, proj.select(0, t), h, c, w, H);
+            outs[t] = h;
+          }
+          dirOutputs.push(T > 0 ? stack(outs, 0) : zeros([0, B, H], { dtype: input.dtype }));
         }
-        dirOutputs.push(T > 0 ? stack(outs, 0) : zeros([0, B, H], { dtype: input.dtype }));
         hs.push(h);
         if (c !== null) cs.push(c);
       }

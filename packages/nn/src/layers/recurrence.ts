@@ -1,0 +1,173 @@
+import { Tensor, stack, cat, zeros, recordOp, isGradEnabled } from '@tsgrad/tensor';
+import { hasGradient, registerGradient } from '@tsgrad/autograd';
+import { withoutGrad } from '../grad-mode.js';
+
+/**
+ * One direction of one recurrent layer over a whole sequence as a single autograd op with a
+ * hand-written backward pass (backpropagation through time).
+ *
+ * Composed from per-step tensor ops, every step's slice of the input projection would be a
+ * recorded view whose gradient is a zero tensor of the whole sequence's size: O(T^2) work in the
+ * backward pass. Here the forward runs without recording, keeps the gate activations it needs, and
+ * the backward computes each step with elementwise ops and one [B, G] x [G, H] matmul, then the
+ * gradient of W_hh for all steps with a single matmul.
+ *
+ * Inputs: proj [T, B, G] (x W_ih^T + b_ih, plus b_hh except for GRU), h0 [B, H], c0 [B, H] (LSTM),
+ * W_hh [G, H], b_hh [G] (GRU, when there is a bias). Output: the hidden states [T, B, H] in time
+ * order; for LSTM one more row holds the final cell state ([T + 1, B, H]).
+ */
+export type RecurrenceMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+
+interface Saved {
+  mode: RecurrenceMode;
+  reverse: boolean;
+  T: number;
+  H: number;
+  hasC0: boolean;
+  hasBhh: boolean;
+  /** h_{t-1} for each t, in time order [T, B, H]. */
+  hPrev: Tensor;
+  /** Hidden states h_t [T, B, H] (RNN: for the activation's derivative). */
+  hs: Tensor;
+  /** LSTM: sigmoid of all gate pre-activations [T, B, 4H] (slot g unused), tanh(g) [T, B, H], c_t and c_{t-1} [T, B, H]. */
+  sig?: Tensor;
+  g?: Tensor;
+  c?: Tensor;
+  cPrev?: Tensor;
+  /** GRU: sigmoid(r, z) [T, B, 2H], n [T, B, H], W_hn h + b_hn [T, B, H]. */
+  rz?: Tensor;
+  n?: Tensor;
+  ghn?: Tensor;
+}
+
+const OP = 'nnRecurrence';
+
+export interface RecurrenceResult {
+  /** [T, B, H] hidden states in time order. */
+  output: Tensor;
+  hN: Tensor;
+  cN: Tensor | null;
+}
+
+export function recurrence(mode: RecurrenceMode, proj: Tensor, h0: Tensor, c0: Tensor | null, whh: Tensor, bhh: Tensor | null, reverse: boolean): RecurrenceResult {
+  const [T, B, G] = proj.shape as [number, number, number];
+  const H = whh.shape[1]!;
+  const hasBhh = mode === 'GRU' && bhh !== null;
+  const inputs = [proj, h0, ...(c0 !== null ? [c0] : []), whh, ...(hasBhh ? [bhh!] : [])];
+  if (T === 0) return { output: zeros([0, B, H], { dtype: proj.dtype }), hN: h0, cN: c0 };
+
+  const saved = withoutGrad(() => {
+    const whhT = whh.t();
+    const hPrev = new Array<Tensor>(T);
+    const hs = new Array<Tensor>(T);
+    const sig: Tensor[] = [], gs: Tensor[] = [], cs: Tensor[] = [], cPrev: Tensor[] = [];
+    const rzs: Tensor[] = [], ns: Tensor[] = [], ghns: Tensor[] = [];
+    let h = h0;
+    let c = c0;
+    for (let k = 0; k < T; k++) {
+      const t = reverse ? T - 1 - k : k;
+      hPrev[t] = h;
+      const gi = proj.select(0, t);
+      let gh = h.matmul(whhT);
+      if (hasBhh) gh = gh.add(bhh!);
+      if (mode === 'RNN_TANH') h = gi.add(gh).tanh();
+      else if (mode === 'RNN_RELU') h = gi.add(gh).relu();
+      else if (mode === 'LSTM') {
+        const pre = gi.add(gh);
+        const s = pre.sigmoid();
+        const g = pre.narrow(1, 2 * H, H).tanh();
+        cPrev[t] = c!;
+        c = s.narrow(1, H, H).mul(c!).add(s.narrow(1, 0, H).mul(g));
+        h = s.narrow(1, 3 * H, H).mul(c.tanh());
+        sig[t] = s; gs[t] = g; cs[t] = c;
+      } else {
+        const rz = gi.narrow(1, 0, 2 * H).add(gh.narrow(1, 0, 2 * H)).sigmoid();
+        const ghn = gh.narrow(1, 2 * H, H);
+        const n = gi.narrow(1, 2 * H, H).add(rz.narrow(1, 0, H).mul(ghn)).tanh();
+        h = n.add(rz.narrow(1, H, H).mul(h.sub(n)));
+        rzs[t] = rz; ns[t] = n; ghns[t] = ghn;
+      }
+      hs[t] = h;
+    }
+    const s: Saved = { mode, reverse, T, H, hasC0: c0 !== null, hasBhh, hPrev: stack(hPrev, 0), hs: stack(hs, 0) };
+    if (mode === 'LSTM') Object.assign(s, { sig: stack(sig, 0), g: stack(gs, 0), c: stack(cs, 0), cPrev: stack(cPrev, 0) });
+    if (mode === 'GRU') Object.assign(s, { rz: stack(rzs, 0), n: stack(ns, 0), ghn: stack(ghns, 0) });
+    return { s, hN: h, cN: c };
+  });
+  void G;
+  const s = saved.s;
+  if (!inputs.some((t) => t.requiresGrad) || !isGradEnabled()) {
+    return { output: s.hs, hN: saved.hN, cN: saved.cN };
+  }
+  // One recorded op; the outputs the caller sees are views of its result.
+  const packed = mode === 'LSTM' ? cat([s.hs, saved.cN!.unsqueeze(0)], 0) : s.hs.clone();
+  recordOp(OP, inputs, packed, s);
+  const output = mode === 'LSTM' ? packed.narrow(0, 0, T) : packed;
+  return { output, hN: output.select(0, reverse ? 0 : T - 1), cN: mode === 'LSTM' ? packed.select(0, T) : null };
+}
+
+function backward(gPacked: Tensor, ctx: { inputs: readonly Tensor[]; attrs: any }, needs: readonly boolean[]): (Tensor | null)[] {
+  if (isGradEnabled()) {
+    throw new Error('double backward (createGraph) through RNN/LSTM/GRU is not supported by the fused recurrence; set `fused = false` on the layer to differentiate it twice');
+  }
+  const s = ctx.attrs as Saved;
+  const { mode, reverse, T, H } = s;
+  const whh = ctx.inputs[s.hasC0 ? 3 : 2]!;
+  const gH = gPacked.narrow(0, 0, T);
+  const B = gH.shape[1]!;
+  let dh = zeros([B, H], { dtype: gPacked.dtype });
+  let dc: Tensor | null = mode === 'LSTM' ? gPacked.select(0, T) : null;
+  const dPre = new Array<Tensor>(T);
+  const dGh = mode === 'GRU' ? new Array<Tensor>(T) : dPre;
+  for (let k = T - 1; k >= 0; k--) {
+    const t = reverse ? T - 1 - k : k;
+    const dht = gH.select(0, t).add(dh);
+    if (mode === 'RNN_TANH') {
+      const h = s.hs.select(0, t);
+      dPre[t] = dht.mul(h.mul(h).neg().add(1));
+      dh = dPre[t]!.matmul(whh);
+    } else if (mode === 'RNN_RELU') {
+      dPre[t] = dht.mul(s.hs.select(0, t).gt(0));
+      dh = dPre[t]!.matmul(whh);
+    } else if (mode === 'LSTM') {
+      const sg = s.sig!.select(0, t);
+      const i = sg.narrow(1, 0, H), f = sg.narrow(1, H, H), o = sg.narrow(1, 3 * H, H);
+      const g = s.g!.select(0, t);
+      const tc = s.c!.select(0, t).tanh();
+      const dcT = dc!.add(dht.mul(o).mul(tc.mul(tc).neg().add(1)));
+      const dPreI = dcT.mul(g).mul(i.mul(i.neg().add(1)));
+      const dPreF = dcT.mul(s.cPrev!.select(0, t)).mul(f.mul(f.neg().add(1)));
+      const dPreG = dcT.mul(i).mul(g.mul(g).neg().add(1));
+      const dPreO = dht.mul(tc).mul(o.mul(o.neg().add(1)));
+      dPre[t] = cat([dPreI, dPreF, dPreG, dPreO], 1);
+      dc = dcT.mul(f);
+      dh = dPre[t]!.matmul(whh);
+    } else {
+      const rz = s.rz!.select(0, t);
+      const r = rz.narrow(1, 0, H), z = rz.narrow(1, H, H);
+      const n = s.n!.select(0, t);
+      const ghn = s.ghn!.select(0, t);
+      const hPrev = s.hPrev.select(0, t);
+      const dPreN = dht.mul(z.neg().add(1)).mul(n.mul(n).neg().add(1));
+      const dPreR = dPreN.mul(ghn).mul(r.mul(r.neg().add(1)));
+      const dPreZ = dht.mul(hPrev.sub(n)).mul(z.mul(z.neg().add(1)));
+      dPre[t] = cat([dPreR, dPreZ, dPreN], 1);
+      dGh[t] = cat([dPreR, dPreZ, dPreN.mul(r)], 1);
+      dh = dht.mul(z).add(dGh[t]!.matmul(whh));
+    }
+  }
+  const G = whh.shape[0]!;
+  const dProj = needs[0] ? stack(dPre, 0) : null;
+  const dGhAll = mode === 'GRU' ? stack(dGh, 0) : dProj ?? stack(dPre, 0);
+  const iW = s.hasC0 ? 3 : 2;
+  const dWhh = needs[iW] ? dGhAll.reshape(T * B, G).t().matmul(s.hPrev.reshape(T * B, H)) : null;
+  const out: (Tensor | null)[] = [dProj, needs[1] ? dh : null];
+  if (s.hasC0) out.push(needs[2] ? dc : null);
+  out.push(dWhh);
+  if (s.hasBhh) out.push(needs[iW + 1] ? dGhAll.sum([0, 1]) : null);
+  return out;
+}
+
+if (!hasGradient(OP)) {
+  registerGradient(OP, { name: 'RecurrenceBackward', saveInputs: true, saveOutput: false, backward });
+}
