@@ -6,6 +6,7 @@
 // GEMM (multi-threaded by BLAS) covers the chunk; our own threads do the memory-bound unfolding,
 // gathering and scattering between BLAS calls, never during one.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -130,8 +131,28 @@ template <typename T> T* scratchOf(int which, int64_t n) {
   return v.data();
 }
 
-// One image's GEMM is small enough that per-image work on our threads beats one BLAS call per image.
-bool perImage(const Geom& g) { return double(g.Og) * double(g.P) * double(g.CKK) < 262144.0; }
+// TSGRAD_CONV_SCHEDULE=per-image|batched forces a schedule (benchmarking); read once per process.
+int forcedSchedule() {
+  static const int forced = [] {
+    const char* e = std::getenv("TSGRAD_CONV_SCHEDULE");
+    if (e == nullptr) return 0;
+    if (std::strcmp(e, "per-image") == 0) return 1;
+    if (std::strcmp(e, "batched") == 0) return 2;
+    return 0;
+  }();
+  return forced;
+}
+
+// Per-image work on our threads (each image's im2col, GEMM and output stay in that core's cache,
+// no synchronisation until the end) wins whenever there are enough images to share out and one
+// image's unfolded input fits in a core's L2; otherwise one large BLAS GEMM per chunk of images.
+bool perImage(const Geom& g) {
+  if (int f = forcedSchedule()) return f == 1;
+  const double tasks = double(g.N) * double(g.groups);
+  const double colBytes = double(g.CKK) * double(g.P) * 8.0;
+  if (double(g.Og) * double(g.P) * double(g.CKK) < 262144.0) return true;
+  return tasks >= 2.0 * poolThreads() && colBytes <= 1024.0 * 1024.0;
+}
 
 // Images per chunk in the batched schedule: enough columns for an efficient GEMM, bounded memory.
 int64_t chunkImages(const Geom& g) {

@@ -9,7 +9,7 @@
 //   --no-blas                           build with the bundled GEMM only (-DTSGRAD_NO_BLAS=ON)
 //   --out DIR                           build directory (default: build)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,18 @@ function fail(reason) {
 if (process.env.TSGRAD_SKIP_NATIVE_BUILD === '1') {
   console.warn('[@tsgrad/native] TSGRAD_SKIP_NATIVE_BUILD=1: native addon not built; the pure-TS backend will be used');
   process.exit(0);
+}
+
+// In the workspace, dist/ (what require('@tsgrad/native') resolves to) may not be built yet:
+// compile it so @tsgrad/tensor can load the backend right after install. Published packages ship dist/.
+if (!existsSync(join(root, 'dist', 'index.js')) && existsSync(join(root, 'src', 'index.ts'))) {
+  try {
+    const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+    const t = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { cwd: root, encoding: 'utf8' });
+    if (t.status !== 0) console.warn(`[@tsgrad/native] warning: could not compile dist/ (${(t.stdout || t.stderr || '').split('\n')[0]}); run \`pnpm build\``);
+  } catch {
+    console.warn('[@tsgrad/native] warning: TypeScript not found, dist/ not compiled; run `pnpm build`');
+  }
 }
 
 let cmakeJs;
