@@ -88,6 +88,7 @@ export function getBackend(): Backend {
 /** The backend in use and, for native, its BLAS library, version and thread count. */
 export function backendInfo(): BackendInfo {
   const name = kernels.current.name;
+  tryLoadNative(); // so nativeAvailable/nativeError are accurate even when TSGRAD_BACKEND=js skipped loading
   if (name === 'native' && registry.native !== null) return { ...registry.native.info(), name };
   return { name, nativeAvailable: registry.native !== null, nativeError: registry.nativeError };
 }
