@@ -77,6 +77,26 @@ describe(`sort and topk (${getBackend().name} backend)`, () => {
     );
   });
 
+  it('long lines with many ties and NaNs sort stably (exercises the merge passes)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof({ weight: 8, arbitrary: fc.integer({ min: -5, max: 5 }) }, { weight: 1, arbitrary: fc.constant(Number.NaN) }), { minLength: 20, maxLength: 400 }),
+        fc.boolean(),
+        (vals, descending) => {
+          const x = tensor(vals, { dtype: 'float64' });
+          const order = naiveOrder(vals, descending);
+          expect(argsort(x, 0, descending).toArray()).toEqual(order);
+          // The same values as two rows of a 2-D tensor sorted along dim 0 (strided lines).
+          const two = tensor([vals, vals.map((v) => -v)], { dtype: 'float64' }).T; // [n, 2]
+          const idx = sort(two, 0, descending).indices.toArray() as number[][];
+          expect(idx.map((r) => r[0])).toEqual(order);
+          expect(idx.map((r) => r[1])).toEqual(naiveOrder(vals.map((v) => -v), descending));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('sorts a hand-worked example, including through a transposed view', () => {
     const x = tensor([[3, 1, 2], [0, 5, 5]], { dtype: 'float32' });
     expect(sort(x).values.toArray()).toEqual([[1, 2, 3], [0, 5, 5]]);

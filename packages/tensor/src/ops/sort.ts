@@ -24,13 +24,44 @@ export interface SortResult {
   indices: Tensor;
 }
 
-/** -1, 0, 1 comparing a and b ascending, NaN largest. */
-function compareAsc(a: number, b: number): number {
-  if (a < b) return -1;
-  if (a > b) return 1;
-  if (a === b) return 0;
-  const an = a !== a, bn = b !== b;
-  return an === bn ? 0 : an ? 1 : -1;
+/** Whether key a sorts strictly before key b: ascending, NaN last (or first when `nanFirst`). */
+function before(a: number, b: number, nanFirst: boolean): boolean {
+  if (a < b) return true;
+  if (a >= b) return false;
+  const an = a !== a, bn = b !== b; // here at least one is NaN
+  return an !== bn && (nanFirst ? an : bn);
+}
+
+const RUN = 24;
+
+/**
+ * Stable argsort of `keys` into `order` (a bottom-up merge sort over insertion-sorted runs; much
+ * faster than Array.prototype.sort with a comparator). Only a strictly smaller right element
+ * overtakes a left one, so equal keys keep their original order.
+ */
+function stableArgsort(keys: Float64Array, n: number, nanFirst: boolean, order: Int32Array, tmp: Int32Array): Int32Array {
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let lo = 0; lo < n; lo += RUN) {
+    const hi = Math.min(lo + RUN, n);
+    for (let i = lo + 1; i < hi; i++) {
+      const v = order[i]!, kv = keys[v]!;
+      let j = i - 1;
+      while (j >= lo && before(kv, keys[order[j]!]!, nanFirst)) { order[j + 1] = order[j]!; j--; }
+      order[j + 1] = v;
+    }
+  }
+  let src = order, dst = tmp;
+  for (let width = RUN; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n), hi = Math.min(lo + 2 * width, n);
+      let i = lo, j = mid, k = lo;
+      while (i < mid && j < hi) dst[k++] = before(keys[src[j]!]!, keys[src[i]!]!, nanFirst) ? src[j++]! : src[i++]!;
+      while (i < mid) dst[k++] = src[i++]!;
+      while (j < hi) dst[k++] = src[j++]!;
+    }
+    const t = src; src = dst; dst = t;
+  }
+  return src;
 }
 
 /** int32 indices that sort x along dim (contiguous, x's shape). */
@@ -43,17 +74,16 @@ function sortIndices(x: Tensor, d: number, descending: boolean): Tensor {
   let inner = 1;
   for (let k = d + 1; k < shape.length; k++) inner *= shape[k]!;
   const outer = n === 0 ? 0 : flat.length / (n * inner);
-  const line = new Float64Array(n);
-  const order = new Array<number>(n);
-  const cmp = descending
-    ? (i: number, j: number) => compareAsc(line[j]!, line[i]!) || i - j
-    : (i: number, j: number) => compareAsc(line[i]!, line[j]!) || i - j;
+  // Descending order is ascending order of the negated keys, with NaN (still NaN) first.
+  const sign = descending ? -1 : 1;
+  const keys = new Float64Array(n);
+  const order = new Int32Array(n), tmp = new Int32Array(n);
   for (let o = 0; o < outer; o++) {
     for (let r = 0; r < inner; r++) {
       const base = o * n * inner + r;
-      for (let j = 0; j < n; j++) { line[j] = flat[base + j * inner]!; order[j] = j; }
-      order.sort(cmp);
-      for (let j = 0; j < n; j++) ob[base + j * inner] = order[j]!;
+      for (let j = 0; j < n; j++) keys[j] = sign * flat[base + j * inner]!;
+      const sorted = stableArgsort(keys, n, descending, order, tmp);
+      for (let j = 0; j < n; j++) ob[base + j * inner] = sorted[j]!;
     }
   }
   return out;
