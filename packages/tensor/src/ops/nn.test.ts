@@ -125,6 +125,17 @@ describe(`conv2d (${getBackend().name} backend)`, () => {
     assertClose(same, conv2d(padded, w2), { rtol: 1e-12, atol: 1e-12 });
   });
 
+  it('non-contiguous operands give the same results as contiguous copies', () => {
+    const g = new Generator(21);
+    const xt = rnd([5, 6, 3, 2], g).permute(3, 2, 1, 0); // [2, 3, 6, 5], strided
+    const wt = rnd([3, 3, 4, 2], g).transpose(0, 3); // [2, 3, 4, 3]
+    const b = rnd([2], g).flip(0);
+    const p = { stride: 2, padding: [1, 0] as [number, number] };
+    assertClose(conv2d(xt, wt, b, p), conv2d(xt.contiguous(), wt.contiguous(), b, p), { rtol: 1e-12, atol: 1e-12 });
+    assertClose(maxPool2d(xt, 2, { stride: 1 }), maxPool2d(xt.contiguous(), 2, { stride: 1 }));
+    assertClose(avgPool2d(xt, [3, 2], { padding: [1, 1] }), avgPool2d(xt.contiguous(), [3, 2], { padding: [1, 1] }), { rtol: 1e-12, atol: 1e-12 });
+  });
+
   it('backward functions are the adjoints of conv2d (<conv(x,w), g> = <x, dX(g)> = <w, dW(g)>)', () => {
     const g = new Generator(11);
     const p = { stride: [2, 1] as [number, number], padding: [1, 2] as [number, number], dilation: [2, 1] as [number, number], groups: 2 };
