@@ -97,6 +97,15 @@ describe('zeroGrad and step', () => {
     opt.zeroGrad({ setToNone: false });
     expect(p.grad).toBe(g);
     expect(Array.from(g.toTypedArray())).toEqual([0, 0]);
+    // A gradient that is itself in a graph (createGraph) is detached before being zeroed.
+    const q = leaf([1, 2]);
+    q.square().sum().backward(undefined, { createGraph: true });
+    expect(q.grad!.requiresGrad).toBe(true);
+    const qg = q.grad!;
+    new SGD([q]).zeroGrad({ setToNone: false });
+    expect(q.grad).toBe(qg);
+    expect(qg.requiresGrad).toBe(false);
+    expect(Array.from(qg.toTypedArray())).toEqual([0, 0]);
   });
 
   it('skips parameters without a gradient (no state is created for them)', () => {

@@ -105,7 +105,8 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
         if (setToNone) {
           p.grad = null;
         } else {
-          if (g.gradFn !== null) { g.gradFn = null; g.requiresGrad = false; }
+          // As torch: a gradient built with createGraph leaves the graph before it is zeroed.
+          g.detach_();
           getBackend().fill(g, 0);
           g.bumpVersion();
         }

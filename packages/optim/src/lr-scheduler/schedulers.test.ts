@@ -213,6 +213,23 @@ describe('schedulers follow their closed forms', () => {
     expect(c.getLastLr()[0]).toBeCloseTo(0.1 * (1 + Math.cos(Math.PI / 4)) / 2, 14);
   });
 
+  it.each([
+    ['StepLR', (o: SGD) => new StepLR(o, { stepSize: 3, gamma: 0.5 })],
+    ['MultiStepLR', (o: SGD) => new MultiStepLR(o, { milestones: [2, 6, 6] })],
+    ['ConstantLR', (o: SGD) => new ConstantLR(o, { factor: 0.3, totalIters: 4 })],
+    ['LinearLR', (o: SGD) => new LinearLR(o, { startFactor: 0.2, endFactor: 0.9, totalIters: 5 })],
+    ['ExponentialLR', (o: SGD) => new ExponentialLR(o, { gamma: 0.8 })],
+    ['PolynomialLR', (o: SGD) => new PolynomialLR(o, { totalIters: 7, power: 0.5 })],
+    ['CosineAnnealingLR', (o: SGD) => new CosineAnnealingLR(o, { tMax: 6, etaMin: 0.01 })],
+  ] as const)('%s: step(t) (closed form) agrees with t recursive steps', (_name, make) => {
+    const recursive = lrSequence(make(makeOptimizer()), 15);
+    for (let t = 0; t <= 15; t++) {
+      const s = make(makeOptimizer());
+      s.step(t);
+      s.getLastLr().forEach((lr, g) => expect(lr).toBeCloseTo(recursive[t]![g]!, 12));
+    }
+  });
+
   it('the lrScheduler namespace holds every scheduler', () => {
     for (const name of ['LRScheduler', 'StepLR', 'MultiStepLR', 'ConstantLR', 'LinearLR', 'ExponentialLR', 'PolynomialLR', 'LambdaLR', 'MultiplicativeLR',
       'CosineAnnealingLR', 'CosineAnnealingWarmRestarts', 'OneCycleLR', 'CyclicLR', 'ReduceLROnPlateau', 'SequentialLR', 'ChainedScheduler']) {
