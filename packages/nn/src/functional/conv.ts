@@ -1,5 +1,5 @@
 import {
-  type IntPair, type Tensor, type MaxPool2dResult, Tensor as TensorClass,
+  type IntPair, type MaxPool2dResult, Tensor,
   conv2d as conv2dOp, conv2dBackwardInput, maxPool2d as maxPool2dOp, avgPool2d as avgPool2dOp,
 } from '@tsgrad/tensor';
 import { assertFloat, assertTensor, shapeStr } from './util.js';
@@ -148,7 +148,7 @@ export function avgPool1d(x: Tensor, kernelSize: number, opts: { stride?: number
  * [floor(i * in / out), ceil((i + 1) * in / out)), as PyTorch's adaptive pooling does.
  */
 function adaptiveMatrix(inSize: number, outSize: number, dtype: Tensor['dtype']): Tensor {
-  const m = TensorClass.empty([outSize, inSize], dtype);
+  const m = Tensor.empty([outSize, inSize], dtype);
   const b = m.buffer;
   for (let i = 0; i < outSize; i++) {
     const start = Math.floor((i * inSize) / outSize);

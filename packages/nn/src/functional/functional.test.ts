@@ -154,3 +154,13 @@ describe('losses (hand-derived)', () => {
     expect(() => new MSELoss({ reduction: 'avg' as never })).toThrow(/reduction must be 'mean', 'sum' or 'none'/);
   });
 });
+
+describe('activation modules gradcheck in float64', () => {
+  it('each module', () => {
+    manualSeed(20);
+    const x = leaf(2, 5);
+    for (const m of [new ReLU(), new LeakyReLU(0.3), new ELU(), new GELU(), new GELU('tanh'), new SiLU(), new Sigmoid(), new Tanh(), new Softmax(1), new LogSoftmax(0)]) {
+      expect(gradcheck((a) => m.call(a), [x]), m.toString()).toBe(true);
+    }
+  });
+});

@@ -109,6 +109,12 @@ describe('Linear and friends', () => {
     assertClose(bil.call(tensor([[1, 2]], { dtype: 'float32' }), tensor([[1, -1]], { dtype: 'float32' })), [[-2.5]]);
   });
 
+  it('gradchecks Flatten, Unflatten and the activation modules', () => {
+    manualSeed(15);
+    const x = leaf(2, 3, 2);
+    for (const m of [new Flatten(), new Unflatten(2, [2, 1]), new Identity()]) expect(gradcheck((a) => m.call(a), [x])).toBe(true);
+  });
+
   it('Identity, Flatten, Unflatten', () => {
     const x = randn(2, 3, 4);
     expect(new Identity().call(x)).toBe(x);
