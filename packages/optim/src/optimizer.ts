@@ -224,6 +224,17 @@ export abstract class ElementwiseOptimizer<H extends BaseHyper = BaseHyper> exte
     p.bumpVersion();
   }
 
+  /** Loaded buffers must be shaped like their parameter: the update loops assume it. */
+  protected override decodeState(st: ParamState, p: Tensor): ParamState {
+    const out = super.decodeState(st, p);
+    for (const [k, v] of Object.entries(out)) {
+      if (v instanceof Tensor && (v.shape.length !== p.shape.length || v.shape.some((d, i) => d !== p.shape[i]))) {
+        throw new RangeError(`loadStateDict: state '${k}' has shape [${v.shape.join(', ')}], its parameter has shape [${p.shape.join(', ')}]`);
+      }
+    }
+    return out;
+  }
+
   /** The initial state of a parameter (buffers as zero tensors shaped like it, counters). */
   protected abstract initState(p: Tensor, group: ParamGroup<H>): ParamState;
 

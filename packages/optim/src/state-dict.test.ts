@@ -147,6 +147,8 @@ describe('state dict format', () => {
     expect((optB.state.get(b[0]!)!.expAvg as Tensor).dtype).toBe('float32');
     expect(() => new Adam([b[0]!]).loadStateDict(sd)).toThrow(/2 parameters in the state dict, 1 in this optimizer/);
     expect(() => new Adam([{ params: [b[0]!] }, { params: [b[1]!] }]).loadStateDict(sd)).toThrow(/1 parameter groups/);
+    // Parameters swapped: the saved moments do not fit.
+    expect(() => new Adam([b[1]!, b[0]!]).loadStateDict(sd)).toThrow(/state 'expAvg' has shape \[2, 3\], its parameter has shape \[4\]/);
   });
 
   it('loading restores hyper-parameters, including a changed lr', () => {

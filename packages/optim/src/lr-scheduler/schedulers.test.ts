@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '@tsgrad/tensor';
 import {
-  Adam, ChainedScheduler, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, ExponentialLR, LambdaLR, LinearLR, lrScheduler,
+  Adagrad, Adam, ChainedScheduler, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, ExponentialLR, LambdaLR, LinearLR, lrScheduler,
   MultiStepLR, MultiplicativeLR, OneCycleLR, PolynomialLR, ReduceLROnPlateau, SGD, SequentialLR, StepLR, type Optimizer,
 } from '../index.js';
 
@@ -253,6 +253,10 @@ describe('scheduler argument errors', () => {
     expect(() => new CyclicLR(opt, { baseLr: 0.1, maxLr: 1, mode: 'sawtooth' as 'triangular' })).toThrow(/mode/);
     expect(() => new ReduceLROnPlateau(opt, { factor: 1 })).toThrow(/factor must be < 1/);
     expect(() => new SequentialLR(opt, { schedulers: [new StepLR(opt, { stepSize: 1 })], milestones: [2] })).toThrow(/milestones/);
+    const noMomentum = new Adagrad([Tensor.fromBuffer(new Float64Array([1]), [1]).requiresGrad_()]);
+    expect(() => new OneCycleLR(noMomentum, { maxLr: 1, totalSteps: 10 })).toThrow(/momentum or betas/);
+    expect(() => new CyclicLR(noMomentum, { baseLr: 0.1, maxLr: 1 })).toThrow(/momentum or betas/);
+    expect(new CyclicLR(noMomentum, { baseLr: 0.1, maxLr: 1, cycleMomentum: false }).getLastLr()).toEqual([0.1]);
     const other = makeOptimizer();
     expect(() => new ChainedScheduler([new StepLR(opt, { stepSize: 1 }), new StepLR(other, { stepSize: 1 })])).toThrow(/different optimizer/);
   });
