@@ -1,14 +1,10 @@
 import type { View } from '../backend.js';
 import { forEachLine } from './strided-loop.js';
 
-function checkIndex(i: number, size: number, dim: number, op: string): void {
-  if (i < 0 || i >= size) throw new RangeError(`${op}: index ${i} is out of bounds for dimension ${dim} with size ${size}`);
-}
-
-/** Negative indices count from the end, as in PyTorch's indexSelect/gather. */
+/** Negative indices count from the end, as in PyTorch's indexSelect/gather; the error names the index as given. */
 function resolve(i: number, size: number, dim: number, op: string): number {
   const r = i < 0 ? i + size : i;
-  checkIndex(r, size, dim, op);
+  if (r < 0 || r >= size) throw new RangeError(`${op}: index ${i} is out of bounds for dimension ${dim} with size ${size}`);
   return r;
 }
 
