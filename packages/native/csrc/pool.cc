@@ -36,7 +36,13 @@ PoolGeom readPoolGeom(Meta& m, bool avg) {
   g.planes = checkedMul(g.N, g.C, "pool planes");
   g.HW = checkedMul(g.H, g.W, "pool input plane");
   g.P = checkedMul(g.oH, g.oW, "pool output plane");
-  // Every window start oh*sH - pH must fit comfortably in int64 (it does: all values < 2^31).
+  // The output size must be PyTorch's (floor mode); that also bounds every window start to
+  // [-pH, H + pH], so no index arithmetic below can overflow.
+  const int64_t eh = (g.H + 2 * g.pH - g.kH), ew = (g.W + 2 * g.pW - g.kW);
+  if (eh < 0 || ew < 0 || eh / g.sH + 1 != g.oH || ew / g.sW + 1 != g.oW)
+    throwRange("pool2d: output spatial size [" + std::to_string(g.oH) + ", " + std::to_string(g.oW) +
+               "] does not match input [" + std::to_string(g.H) + ", " + std::to_string(g.W) +
+               "], kernel, stride and padding");
   return g;
 }
 

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -23,12 +24,19 @@ struct Pool {
   int active = 0;    // workers taking part in this generation
   int running = 0;   // workers not yet finished with it
   std::atomic<int> threads{1};
+  std::exception_ptr error;  // first exception thrown by a task (say bad_alloc), rethrown by the caller
 
   void work(int tid) {
     for (;;) {
       int64_t i = next.fetch_add(1, std::memory_order_relaxed);
       if (i >= n) break;
-      (*body)(i, tid);
+      try {
+        (*body)(i, tid);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(m);
+        if (!error) error = std::current_exception();
+        next.store(n);  // skip the remaining tasks
+      }
     }
   }
 
@@ -97,6 +105,11 @@ void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool 
   std::unique_lock<std::mutex> lock(p.m);
   p.done.wait(lock, [&] { return p.running == 0; });
   p.body = nullptr;
+  if (p.error) {
+    std::exception_ptr e = p.error;
+    p.error = nullptr;
+    std::rethrow_exception(e);
+  }
 }
 
 }  // namespace tsg

@@ -14,7 +14,7 @@ int poolThreads();
 /**
  * Runs body(i, tid) for every i in [0, n), spread over up to poolThreads() threads (tid < that).
  * Runs inline when n is 1, when `serial` is set, or when another isolate holds the pool.
- * body must not throw.
+ * If a task throws, the remaining tasks are skipped and the first exception is rethrown here.
  */
 void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool serial = false);
 
