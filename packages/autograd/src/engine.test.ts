@@ -81,6 +81,16 @@ describe(`engine (${getBackend().name} backend)`, () => {
     expect(() => grad(h.mul(3).sum(), x)).toThrow(/ExpBackward were freed/);
   });
 
+  it('a node keeps only what its formula reads (add keeps shapes, mul keeps its inputs)', () => {
+    const x = f64([1, 2]);
+    const h = x.exp();
+    const added = h.add(1).gradFn as unknown as { inputs: unknown[]; meta: { shape: number[] }[] };
+    expect(added.inputs.length).toBe(0);
+    expect(added.meta.map((m) => m.shape)).toEqual([[2], []]);
+    const multiplied = h.mul(h).gradFn as unknown as { inputs: unknown[] };
+    expect(multiplied.inputs).toEqual([h, h]);
+  });
+
   it('backward releases saved tensors and edges (the graph can be collected)', () => {
     const x = f64([1, 2]);
     const h = x.exp();

@@ -1,6 +1,6 @@
 import { type BackwardOptions, type GradEngine, Tensor, onesLike } from '@tsgrad/tensor';
 import { withGradMode } from './grad-mode.js';
-import { AccumulateGrad, type AnyNode, type AutogradMeta, type GradFormula, Node, type TensorHook } from './node.js';
+import { AccumulateGrad, type AnyNode, type AutogradMeta, type GradFormula, type InputMeta, Node, type TensorHook } from './node.js';
 
 /**
  * The autograd engine. `record` runs after every differentiable op that has an input requiring
@@ -37,6 +37,15 @@ function nodeOf(t: Tensor): AnyNode {
   return t.gradFn !== null ? (t.gradFn as AnyNode) : accumulatorOf(t);
 }
 
+const NO_INPUTS: readonly Tensor[] = [];
+
+/** Shapes and dtypes only, so a node whose formula does not read its inputs does not keep them alive. */
+function shapesOf(inputs: readonly Tensor[]): InputMeta[] {
+  const meta = new Array<InputMeta>(inputs.length);
+  for (let i = 0; i < inputs.length; i++) meta[i] = { shape: inputs[i]!.shape, dtype: inputs[i]!.dtype };
+  return meta;
+}
+
 function record(op: string, inputs: readonly Tensor[], output: Tensor, attrs: unknown): void {
   const formula = formulas.get(op);
   if (formula === undefined) {
@@ -55,7 +64,8 @@ function record(op: string, inputs: readonly Tensor[], output: Tensor, attrs: un
     if (saveInputs) versions![i] = t.version;
   }
   if (versions !== null) versions[versions.length - 1] = output.version;
-  output.gradFn = new Node(formula, inputs, formula.saveOutput ? output : null, attrs, next, versions);
+  const meta = saveInputs ? inputs : shapesOf(inputs);
+  output.gradFn = new Node(formula, saveInputs ? inputs : NO_INPUTS, meta, formula.saveOutput ? output : null, attrs, next, versions);
   output.requiresGrad = true;
 }
 
@@ -205,7 +215,7 @@ export function runBackward(
           if (!needs[i]) continue;
           let gi = inputGrads[i];
           if (gi === null || gi === undefined) continue;
-          const input = node.inputs[i]!;
+          const input = node.meta[i]!;
           if (!sameShape(gi.shape, input.shape)) {
             throw new Error(`autograd internal error: ${node.name} returned a gradient of shape [${gi.shape.join(', ')}] for input ${i} of shape [${input.shape.join(', ')}]`);
           }

@@ -1,16 +1,25 @@
-import type { GradFn, Tensor } from '@tsgrad/tensor';
+import type { DType, GradFn, Tensor } from '@tsgrad/tensor';
 
 /**
  * A graph node: one recorded op (or a leaf's gradient accumulator). It knows its gradient formula,
- * the inputs of the op (the tensors, for shapes and for the formula when it saves them), the output
- * when the formula needs it, the storage versions of what it saved, and one edge per input: the
- * node gradients flow to, or null when that input does not require grad.
+ * the op's inputs when the formula needs their values (otherwise only their shapes and dtypes, so
+ * the graph does not keep those tensors alive), the output when the formula needs it, the storage
+ * versions of what it saved, and one edge per input: the node gradients flow to, or null when that
+ * input does not require grad.
  */
+
+/** Shape and dtype of an op input: all a formula that does not save the input may use. */
+export interface InputMeta {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
 
 /** What a formula gets besides the incoming gradient. */
 export interface BackwardContext {
-  /** The op's inputs (as passed to recordOp). */
+  /** The op's inputs (as passed to recordOp), only when the formula declared `saveInputs`. */
   readonly inputs: readonly Tensor[];
+  /** Shape and dtype of every input (always set; the inputs themselves when saved). */
+  readonly meta: readonly InputMeta[];
   /** The op's output; only set when the formula declared `saveOutput`. */
   readonly output: Tensor | null;
   /** The op's attributes (dims, keepdim, indices ...). */
@@ -38,6 +47,7 @@ export class Node implements GradFn, BackwardContext {
   /** Edge per input: where its gradient goes (null: the input does not require grad). */
   next: (AnyNode | null)[];
   inputs: readonly Tensor[];
+  meta: readonly InputMeta[];
   output: Tensor | null;
   attrs: any;
   /** Storage versions of the saved inputs (then the output), taken at record time. */
@@ -52,12 +62,14 @@ export class Node implements GradFn, BackwardContext {
   constructor(
     readonly formula: GradFormula,
     inputs: readonly Tensor[],
+    meta: readonly InputMeta[],
     output: Tensor | null,
     attrs: unknown,
     next: (AnyNode | null)[],
     versions: number[] | null,
   ) {
     this.inputs = inputs;
+    this.meta = meta;
     this.output = output;
     this.attrs = attrs;
     this.next = next;
@@ -71,6 +83,7 @@ export class Node implements GradFn, BackwardContext {
   /** Drops saved tensors and edges so the graph's memory can be collected. */
   release(): void {
     this.inputs = EMPTY;
+    this.meta = EMPTY;
     this.output = null;
     this.attrs = null;
     this.next = [];

@@ -11,12 +11,12 @@ import { def, sumTo } from './util.js';
 
 // ---- binary -----------------------------------------------------------------------------------
 
-def('add', {}, (g, { inputs: [a, b] }, needs) => [
+def('add', {}, (g, { meta: [a, b] }, needs) => [
   needs[0] ? sumTo(g, a!.shape) : null,
   needs[1] ? sumTo(g, b!.shape) : null,
 ]);
 
-def('sub', {}, (g, { inputs: [a, b] }, needs) => [
+def('sub', {}, (g, { meta: [a, b] }, needs) => [
   needs[0] ? sumTo(g, a!.shape) : null,
   needs[1] ? sumTo(neg(g), b!.shape) : null,
 ]);
@@ -103,7 +103,7 @@ def('erf', { saveInputs: true }, (g, { inputs: [x] }) => [mul(g, mul(exp(neg(mul
 
 // ---- where / clamp ----------------------------------------------------------------------------
 
-def('where', {}, (g, { inputs: [a, b], attrs }, needs) => {
+def('where', {}, (g, { meta: [a, b], attrs }, needs) => {
   const cond = (attrs as { cond: Tensor }).cond;
   return [
     needs[0] ? sumTo(where(cond, g, 0), a!.shape) : null,

@@ -11,7 +11,7 @@ interface IndexAttrs { dim: number; index: Tensor }
 const zerosOf = (shape: readonly number[], g: Tensor) => zeros(shape as number[], { dtype: g.dtype });
 
 // out = x.gather(dim, index): dx = zeros.scatterAdd(dim, index, g)
-def('gather', {}, (g, { inputs: [x], attrs }) => {
+def('gather', {}, (g, { meta: [x], attrs }) => {
   const { dim, index } = attrs as IndexAttrs;
   return [scatterAdd(zerosOf(x!.shape, g), dim, index, g)];
 });
@@ -29,15 +29,15 @@ def('scatterAdd', {}, (g, { attrs }, needs) => {
 });
 
 // out = x.indexSelect(dim, index): dx = zeros.indexAdd(dim, index, g)
-def('indexSelect', {}, (g, { inputs: [x], attrs }) => {
+def('indexSelect', {}, (g, { meta: [x], attrs }) => {
   const { dim, index } = attrs as IndexAttrs;
-  if (x!.ndim === 0) return [g.reshape([])];
+  if (x!.shape.length === 0) return [g.reshape([])];
   return [indexAdd(zerosOf(x!.shape, g), dim, index, g)];
 });
 
-def('indexAdd', {}, (g, { inputs: [self, src], attrs }, needs) => {
+def('indexAdd', {}, (g, { meta: [self, src], attrs }, needs) => {
   const { dim, index } = attrs as IndexAttrs;
-  if (self!.ndim === 0) return [needs[0] ? g : null, needs[1] ? g.mul(index.numel()).reshape(src!.shape) : null];
+  if (self!.shape.length === 0) return [needs[0] ? g : null, needs[1] ? g.mul(index.numel()).reshape(src!.shape) : null];
   return [needs[0] ? g : null, needs[1] ? indexSelect(g, dim, index) : null];
 });
 

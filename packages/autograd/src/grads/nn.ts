@@ -47,7 +47,7 @@ def('maxPool2d', {}, (g, { attrs }) => {
 });
 
 // maxPool2dBackward scatters gradOut to the argmax positions: its adjoint gathers them back.
-def('maxPool2dBackward', {}, (gg, { inputs: [gradOut], attrs }) => {
+def('maxPool2dBackward', {}, (gg, { meta: [gradOut], attrs }) => {
   const { indices } = attrs as PoolAttrs;
   const [n, c, oh, ow] = gradOut!.shape as [number, number, number, number];
   const flat = gg.reshape(gg.shape[0]!, gg.shape[1]!, -1);

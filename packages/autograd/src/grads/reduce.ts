@@ -1,13 +1,14 @@
 import {
   type Tensor, arange, cumsum, div, eq, exp, mul, prod, sub, sum, where,
 } from '@tsgrad/tensor';
+import type { InputMeta } from '../node.js';
 import { def, keepDims } from './util.js';
 
 /** Gradients of the reductions and scans in tensor's ops/reduce.ts. */
 
 interface DimsAttrs { dims: number[]; keepdim: boolean }
 
-def('sum', {}, (g, { inputs: [x], attrs }) => {
+def('sum', {}, (g, { meta: [x], attrs }) => {
   const { dims, keepdim } = attrs as DimsAttrs;
   return [keepDims(g, dims, keepdim, x!.shape).expand(x!.shape)];
 });
@@ -53,21 +54,21 @@ def('amax', { saveInputs: true, saveOutput: true }, (g, { inputs: [x], output, a
 def('amin', { saveInputs: true, saveOutput: true }, (g, { inputs: [x], output, attrs }) => [extremeGrad(g, x!, output!, attrs as DimsAttrs)]);
 
 /** max/min along a dim: the gradient goes to the selected element (the returned index). */
-function routeToIndex(g: Tensor, x: Tensor, attrs: { dim: number; keepdim: boolean; indices: Tensor }): Tensor {
+function routeToIndex(g: Tensor, x: InputMeta, attrs: { dim: number; keepdim: boolean; indices: Tensor }): Tensor {
   const { dim, keepdim, indices } = attrs;
-  if (x.ndim === 0) return g;
+  if (x.shape.length === 0) return g;
   const gk = keepDims(g, [dim], keepdim, x.shape);
   const ik = keepDims(indices, [dim], keepdim, x.shape);
   const positions = arange(x.shape[dim]!).reshape(x.shape.map((s, i) => (i === dim ? s : 1)));
   return where(eq(positions, ik), gk, 0);
 }
-def('maxDim', {}, (g, { inputs: [x], attrs }) => [routeToIndex(g, x!, attrs)]);
-def('minDim', {}, (g, { inputs: [x], attrs }) => [routeToIndex(g, x!, attrs)]);
+def('maxDim', {}, (g, { meta: [x], attrs }) => [routeToIndex(g, x!, attrs)]);
+def('minDim', {}, (g, { meta: [x], attrs }) => [routeToIndex(g, x!, attrs)]);
 
 // Reverse cumulative sum: out_j = Σ_{i<=j} x_i, so dx_i = Σ_{j>=i} g_j = total - cumsum(g)_i + g_i.
-def('cumsum', {}, (g, { inputs: [x], attrs }) => {
+def('cumsum', {}, (g, { meta: [x], attrs }) => {
   const { dim } = attrs as { dim: number };
-  if (x!.ndim === 0) return [g];
+  if (x!.shape.length === 0) return [g];
   return [g.add(sum(g, dim, true)).sub(cumsum(g, dim))];
 });
 

@@ -7,7 +7,7 @@ import { def, embed, sumTo } from './util.js';
  * the same view; that scatter is itself recorded ('sliceBackward' ...) so double backward works.
  */
 
-def('reshape', {}, (g, { inputs: [x] }) => [g.reshape(x!.shape)]);
+def('reshape', {}, (g, { meta: [x] }) => [g.reshape(x!.shape)]);
 
 def('transpose', {}, (g, { attrs }) => {
   const { dim0, dim1 } = attrs as { dim0: number; dim1: number };
@@ -21,11 +21,11 @@ def('permute', {}, (g, { attrs }) => {
   return [g.permute(inverse)];
 });
 
-def('expand', {}, (g, { inputs: [x] }) => [sumTo(g, x!.shape)]);
+def('expand', {}, (g, { meta: [x] }) => [sumTo(g, x!.shape)]);
 
 interface SliceAttrs { dim: number; start: number; step: number; length: number }
 const sliceView = (t: Tensor, a: SliceAttrs) => t.slice(a.dim, a.start, a.start + (a.length - 1) * a.step + 1, a.step);
-def('slice', {}, (g, { inputs: [x], attrs }) => {
+def('slice', {}, (g, { meta: [x], attrs }) => {
   const { dim, start, step } = attrs as { dim: number; start: number; step: number };
   const a: SliceAttrs = { dim, start, step, length: g.shape[dim]! };
   if (a.length === 0) return [embed(g, x!.shape, (z) => z.slice(dim, 0, 0), 'sliceBackward', a)];
@@ -36,7 +36,7 @@ def('sliceBackward', {}, (g, { attrs }) => {
   return [a.length === 0 ? g.slice(a.dim, 0, 0) : sliceView(g, a)];
 });
 
-def('select', {}, (g, { inputs: [x], attrs }) => {
+def('select', {}, (g, { meta: [x], attrs }) => {
   const { dim, index } = attrs as { dim: number; index: number };
   return [embed(g, x!.shape, (z) => z.select(dim, index), 'selectBackward', attrs)];
 });
@@ -45,7 +45,7 @@ def('selectBackward', {}, (g, { attrs }) => {
   return [g.select(dim, index)];
 });
 
-def('diagonal', {}, (g, { inputs: [x], attrs }) => {
+def('diagonal', {}, (g, { meta: [x], attrs }) => {
   const { offset, dim1, dim2 } = attrs as { offset: number; dim1: number; dim2: number };
   return [embed(g, x!.shape, (z) => z.diagonal(offset, dim1, dim2), 'diagonalBackward', attrs)];
 });
@@ -56,4 +56,4 @@ def('diagonalBackward', {}, (g, { attrs }) => {
 
 def('clone', {}, (g) => [g]);
 // A float dtype change: the gradient is cast back to the input's dtype.
-def('cast', {}, (g, { inputs: [x] }) => [g.to(x!.dtype)]);
+def('cast', {}, (g, { meta: [x] }) => [g.to(x!.dtype)]);
