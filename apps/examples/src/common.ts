@@ -12,6 +12,7 @@ export const TRAINING_FLAGS: FlagSpec[] = [
   { name: 'batch-size', type: 'int', min: 1, help: 'samples per optimisation step' },
   { name: 'lr', type: 'float', min: 0, exclusiveMin: true, help: 'learning rate' },
   { name: 'optimizer', type: 'enum', choices: ['sgd', 'adam', 'adamw'], help: 'optimizer (sgd uses momentum 0.9)' },
+  { name: 'schedule', type: 'enum', choices: ['cosine', 'constant'], help: 'learning-rate schedule: cosine decay over the run, or constant', defaultText: 'cosine' },
   { name: 'seed', type: 'int', min: 0, help: 'seed for weight init, shuffling, dropout and sampling', defaultText: '1' },
   { name: 'backend', type: 'enum', choices: ['js', 'native'], help: 'compute backend (same as TSGRAD_BACKEND)', defaultText: 'native when installed, else js' },
   { name: 'save', type: 'string', metavar: 'FILE', help: 'write a checkpoint (weights + optimizer state) after each epoch and on Ctrl-C' },

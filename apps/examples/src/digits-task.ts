@@ -2,7 +2,7 @@ import { type Tensor, argmax, fromTypedArray, toTypedArray, item } from '@tsgrad
 import { noGrad } from '@tsgrad/autograd';
 import * as nn from '@tsgrad/nn';
 import type { DigitSplit } from './digits.js';
-import { epochPermutation } from './rng.js';
+import { Rng, epochPermutation, mixSeed } from './rng.js';
 import type { BatchResult, EvalResult } from './train.js';
 import type { Optimizer } from './optimizers.js';
 
@@ -13,14 +13,41 @@ export function batchShape(layout: InputLayout, n: number): number[] {
   return layout === 'flat' ? [n, 784] : layout === 'image' ? [n, 1, 28, 28] : [n, 28, 28];
 }
 
-/** Copies the images and labels at `indices[start..end)` into fresh batch tensors. */
-export function gatherBatch(split: DigitSplit, indices: ArrayLike<number> | null, start: number, end: number, layout: InputLayout): [Tensor, Tensor] {
+/** Largest random shift (pixels, each direction) of the training augmentation. */
+export const MAX_SHIFT = 2;
+
+/**
+ * Copies a 28x28 image moved by (dx, dy) pixels into `out`; pixels shifted in from outside are 0.
+ * Small random shifts make 8,000 digits go a lot further: the model cannot memorise positions.
+ */
+export function shiftImage(src: Float32Array, dx: number, dy: number, out: Float32Array, outOffset: number): void {
+  for (let y = 0; y < 28; y++) {
+    const sy = y - dy;
+    const row = outOffset + y * 28;
+    if (sy < 0 || sy >= 28) {
+      out.fill(0, row, row + 28);
+      continue;
+    }
+    for (let x = 0; x < 28; x++) {
+      const sx = x - dx;
+      out[row + x] = sx >= 0 && sx < 28 ? src[sy * 28 + sx]! : 0;
+    }
+  }
+}
+
+/**
+ * Copies the images and labels at `indices[start..end)` into fresh batch tensors; with `rng`,
+ * each image is shifted by a random offset in [-MAX_SHIFT, MAX_SHIFT]^2.
+ */
+export function gatherBatch(split: DigitSplit, indices: ArrayLike<number> | null, start: number, end: number, layout: InputLayout, rng?: Rng): [Tensor, Tensor] {
   const n = end - start;
   const x = new Float32Array(n * 784);
   const y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const src = indices === null ? start + i : indices[start + i]!;
-    x.set(split.images.subarray(src * 784, src * 784 + 784), i * 784);
+    const image = split.images.subarray(src * 784, src * 784 + 784);
+    if (rng !== undefined) shiftImage(image, rng.int(2 * MAX_SHIFT + 1) - MAX_SHIFT, rng.int(2 * MAX_SHIFT + 1) - MAX_SHIFT, x, i * 784);
+    else x.set(image, i * 784);
     y[i] = split.labels[src]!;
   }
   return [fromTypedArray(x, batchShape(layout, n)), fromTypedArray(y, [n])];
@@ -53,6 +80,8 @@ export function digitTrainer(opts: {
   layout: InputLayout;
   batchSize: number;
   seed: number;
+  /** Random shifts of the training images (fixed by seed, epoch and batch, so resume is exact). */
+  augment: boolean;
   limitBatches?: number;
 }): DigitTrainer {
   const { model, optimizer, train, test, layout, batchSize, seed } = opts;
@@ -70,7 +99,8 @@ export function digitTrainer(opts: {
       }
       const start = batch * batchSize;
       const end = Math.min(train.count, start + batchSize);
-      const [x, y] = gatherBatch(train, perm, start, end, layout);
+      const rng = opts.augment ? new Rng(mixSeed(mixSeed(seed ^ 0x5eed, epoch), batch)) : undefined;
+      const [x, y] = gatherBatch(train, perm, start, end, layout, rng);
       model.train();
       optimizer.zeroGrad();
       const logits = forward(x);

@@ -10,7 +10,7 @@ import { digitTrainer } from './digits-task.js';
 import { restoreGeneratorState, seedEverything, summarizeModel } from './model-info.js';
 import { type CellType, CharModel, SequenceClassifier } from './models.js';
 import { type OptimizerName, describeOptimizer, makeOptimizer } from './optimizers.js';
-import { trainWithCheckpoints } from './session.js';
+import { cosineSchedule, trainWithCheckpoints } from './session.js';
 import { type Io, plural, formatCount, formatDuration, formatPercent, paint, processIo } from './term.js';
 import { freshProgress } from './train.js';
 
@@ -33,6 +33,9 @@ export interface RnnConfig {
   seqLen: number;
   /** chars: batches per epoch (random windows). */
   stepsPerEpoch: number;
+  /** digits: random shifts of up to 2 pixels on training images. */
+  augment: boolean;
+  schedule: 'cosine' | 'constant';
 }
 
 type Tunable = Pick<RnnConfig, 'cell' | 'hidden' | 'epochs' | 'batchSize' | 'lr' | 'optimizer' | 'seqLen' | 'stepsPerEpoch'>;
@@ -47,6 +50,7 @@ export const RNN_FLAGS: FlagSpec[] = [
   { name: 'cell', type: 'enum', choices: ['rnn', 'lstm', 'gru'], help: 'recurrent cell', defaultText: 'lstm' },
   { name: 'hidden', type: 'int', min: 1, help: 'hidden units', defaultText: '128' },
   { name: 'data', type: 'string', metavar: 'DIR', help: 'digits: MNIST/Fashion-MNIST IDX files in DIR instead of the bundled 10,000 digits' },
+  { name: 'augment', type: 'bool', help: 'digits: shift each training image by up to 2 pixels (--no-augment: off)', defaultText: 'on' },
   { name: 'text', type: 'string', metavar: 'FILE', help: "chars: train on this text file", defaultText: "the framework's own TypeScript sources" },
   { name: 'seq-len', type: 'int', min: 2, help: 'chars: characters per training window', defaultText: String(RNN_DEFAULTS.chars.seqLen) },
   { name: 'steps-per-epoch', type: 'int', min: 1, help: 'chars: batches of random windows per epoch', defaultText: String(RNN_DEFAULTS.chars.stepsPerEpoch) },
@@ -94,6 +98,8 @@ function resolveConfig(flags: Record<string, unknown>, saved: Partial<RnnConfig>
     text: saved !== undefined ? (saved.text ?? null) : ((flags['text'] as string | undefined) ?? null),
     seqLen: task === 'chars' ? pick('seqLen', 'seq-len') : 28,
     stepsPerEpoch: task === 'chars' ? pick('stepsPerEpoch', 'steps-per-epoch') : 0,
+    augment: task === 'digits' && (saved?.augment ?? flags['augment'] !== false),
+    schedule: saved?.schedule ?? ((flags['schedule'] as RnnConfig['schedule'] | undefined) ?? 'cosine'),
   };
 }
 
@@ -127,7 +133,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), ctx: P
     if (ckpt !== null) {
       checkResumeConflicts(flags, ckpt.meta.config, [
         ['task', 'task'], ['cell', 'cell'], ['hidden', 'hidden'], ['batch-size', 'batchSize'], ['lr', 'lr'], ['optimizer', 'optimizer'],
-        ['seed', 'seed'], ['data', 'data'], ['text', 'text'], ['seq-len', 'seqLen'], ['steps-per-epoch', 'stepsPerEpoch'],
+        ['seed', 'seed'], ['data', 'data'], ['augment', 'augment'], ['schedule', 'schedule'], ['text', 'text'], ['seq-len', 'seqLen'], ['steps-per-epoch', 'stepsPerEpoch'],
       ]);
     }
     const config = resolveConfig(flags, saved);
@@ -138,8 +144,8 @@ export async function main(argv: readonly string[], io: Io = processIo(), ctx: P
       for (const f of ['text', 'seq-len', 'steps-per-epoch', 'sample-length', 'temperature', 'prompt']) {
         if (flags[f] !== undefined) throw new UsageError(`--${f} is for --task chars`);
       }
-    } else if (flags['data'] !== undefined) {
-      throw new UsageError('--data is for --task digits; use --text FILE for --task chars');
+    } else if (flags['data'] !== undefined || flags['augment'] !== undefined) {
+      throw new UsageError(`--${flags['data'] !== undefined ? 'data' : 'augment'} is for --task digits${flags['data'] !== undefined ? '; use --text FILE for --task chars' : ''}`);
     }
 
     seedEverything(config.seed);
@@ -165,7 +171,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), ctx: P
       const data = loadDigitData(config.data);
       const model = new SequenceClassifier(config.cell, 28, config.hidden, data.classes.length);
       optimizer = makeOptimizer(config.optimizer, model.parameters(), config.lr);
-      const trainer = digitTrainer({ model, optimizer, train: data.train, test: data.test, layout: 'rows', batchSize: config.batchSize, seed: config.seed, ...(limit !== undefined ? { limitBatches: limit } : {}) });
+      const trainer = digitTrainer({ model, optimizer, train: data.train, test: data.test, layout: 'rows', batchSize: config.batchSize, seed: config.seed, augment: config.augment, ...(limit !== undefined ? { limitBatches: limit } : {}) });
       facts.push(['data', `${describeDigitData(data)}\n${paint(io.out, 'gray', 'each image is read as a sequence of 28 rows of 28 pixels')}`]);
       run = {
         model,
@@ -229,7 +235,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), ctx: P
     if (!quiet) {
       const summary = summarizeModel(run.model);
       facts.push(['model', `${summary.text}\n${paint(io.out, 'bold', formatCount(summary.parameters))} trainable parameters`]);
-      facts.push(['training', `${describeOptimizer(config.optimizer, config.lr)}, batch ${config.batchSize}, ${plural(config.epochs, 'epoch')}${config.task === 'chars' ? ` of ${run.batchesPerEpoch} batches` : ''}, seed ${config.seed}${limit !== undefined ? `, at most ${limit} batches per epoch` : ''}`]);
+      facts.push(['training', `${describeOptimizer(config.optimizer, config.lr)}${config.schedule === 'cosine' ? ' with cosine decay' : ''}, batch ${config.batchSize}, ${plural(config.epochs, 'epoch')}${config.task === 'chars' ? ` of ${run.batchesPerEpoch} batches` : ''}, seed ${config.seed}${limit !== undefined ? `, at most ${limit} batches per epoch` : ''}`]);
       if (ckpt !== null) facts.push(['resumed', `${resumeFile} at epoch ${progress.epoch + 1}, batch ${progress.batch} (step ${progress.step})`]);
       printFacts(io, config.task === 'digits' ? `tsgrad · sequence classification · ${config.cell}` : `tsgrad · character-level language model · ${config.cell}`, facts);
     }
@@ -249,6 +255,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), ctx: P
       batchesPerEpoch: run.batchesPerEpoch,
       runBatch: run.runBatch,
       evaluate: run.evaluate,
+      ...(config.schedule === 'cosine' ? { lrAt: cosineSchedule(config.lr, config.epochs * run.batchesPerEpoch) } : {}),
       ...(run.afterEpoch !== undefined ? { afterEpoch: run.afterEpoch } : {}),
       ...(run.extraMetric !== undefined ? { extraMetric: run.extraMetric } : {}),
       ...(ctx.stopAfterBatches !== undefined ? { stopAfterBatches: ctx.stopAfterBatches } : {}),
