@@ -216,12 +216,26 @@ export abstract class ElementwiseOptimizer<H extends BaseHyper = BaseHyper> exte
     const st = this.stateOf(p, group);
     const n = p.numel();
     // Fast path: parameters and gradients are normally contiguous; the update then runs in one
-    // loop over the typed arrays with no allocation. Strided tensors go through contiguous copies.
-    const pc = p.isContiguous() ? p : p.clone();
-    const gc = grad.isContiguous() ? grad : grad.clone();
+    // loop over their typed arrays. A strided tensor is gathered into a contiguous scratch buffer
+    // (kept per parameter, so later steps allocate nothing either) and the result scattered back.
+    const pc = p.isContiguous() ? p : this.scratch(p, 0, p);
+    const gc = grad.isContiguous() ? grad : this.scratch(p, 1, grad);
     this.updateParam(group, st, p, pc.storage.data, pc.offset, gc.storage.data, gc.offset, n);
     if (pc !== p) getBackend().copy(pc, p);
     p.bumpVersion();
+  }
+
+  /** Contiguous copies of strided parameters (slot 0) and gradients (slot 1), reused across steps. */
+  private readonly scratchBuffers = new WeakMap<Tensor, [Tensor | null, Tensor | null]>();
+
+  /** A contiguous tensor holding the values of `src` (a strided parameter or gradient of `p`). */
+  private scratch(p: Tensor, slot: 0 | 1, src: Tensor): Tensor {
+    let pair = this.scratchBuffers.get(p);
+    if (pair === undefined) { pair = [null, null]; this.scratchBuffers.set(p, pair); }
+    let t = pair[slot];
+    if (t === null || t.dtype !== src.dtype) { t = Tensor.empty(src.shape, src.dtype); pair[slot] = t; }
+    getBackend().copy(src, t);
+    return t;
   }
 
   /** Loaded buffers must be shaped like their parameter: the update loops assume it. */
