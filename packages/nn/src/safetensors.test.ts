@@ -185,7 +185,7 @@ describe('save / load files', () => {
     expect(Object.keys(dict).sort()).toEqual(Object.keys(lstm.stateDict()).sort());
     const other = new LSTM(2, 3, { numLayers: 2, bidirectional: true });
     other.loadStateDict(dict);
-    assertClose(other.weight_hh_l1_reverse, lstm.weight_hh_l1_reverse);
+    assertClose(other.stateDict()['weight_hh_l1_reverse']!, lstm.stateDict()['weight_hh_l1_reverse']!);
   });
 
   it('a write failing mid-way leaves the previous file intact and no temporary file', () => {
