@@ -282,7 +282,7 @@ void convBackwardWeight(const T* x, const T* gout, T* gw, const Geom& g) {
       bundledGemm<T>(g.Og, g.CKK, g.P, gout + (n * g.O + gi * g.Og) * g.P, g.P, 1, col, 1, g.P,
                      acc + int64_t(tid) * wSize + gi * g.Og * g.CKK, g.CKK, true, false);
       used[size_t(tid)] = 1;
-    }, tiny(double(g.N) * double(g.C) * double(g.HW)));
+    }, tiny(double(g.N) * double(g.C) * double(g.HW)), slots);
     for (int s = 0; s < slots; s++) {
       if (!used[size_t(s)]) continue;
       const T* a = acc + int64_t(s) * wSize;

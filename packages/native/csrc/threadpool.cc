@@ -72,10 +72,11 @@ void setPoolThreads(int n) {
 int poolThreads() { return pool().threads.load(); }
 int maxThreadSlots() { return kMaxThreads; }
 
-void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool serial) {
+void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool serial, int maxThreads) {
   if (n <= 0) return;
   Pool& p = pool();
   int want = p.threads.load();
+  if (maxThreads > 0 && want > maxThreads) want = maxThreads;
   if (int64_t(want) > n) want = int(n);
   if (serial || want <= 1) {
     for (int64_t i = 0; i < n; i++) body(i, 0);

@@ -12,11 +12,12 @@ void setPoolThreads(int n);
 int poolThreads();
 
 /**
- * Runs body(i, tid) for every i in [0, n), spread over up to poolThreads() threads (tid < that).
+ * Runs body(i, tid) for every i in [0, n), spread over up to poolThreads() threads, or at most
+ * maxThreads when that is positive (tid < that bound: callers with per-thread buffers pass their size).
  * Runs inline when n is 1, when `serial` is set, or when another isolate holds the pool.
  * If a task throws, the remaining tasks are skipped and the first exception is rethrown here.
  */
-void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool serial = false);
+void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool serial = false, int maxThreads = 0);
 
 /** The largest tid parallelFor can pass, plus one. */
 int maxThreadSlots();

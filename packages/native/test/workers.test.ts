@@ -20,6 +20,14 @@ for (let iter = 0; iter < workerData.iters; iter++) {
     for (let k = 0; k < n; k++) s += a[i * n + k] * b[k * n + j];
     maxErr = Math.max(maxErr, Math.abs(s - c[i * n + j]));
   }
+  // conv2d with a 1x1 all-ones kernel sums the channels; 8 images so the per-image schedule uses the shared pool.
+  const cx = new Float64Array(8 * 4 * 9 * 9).map(rand), cw = new Float64Array(6 * 4).fill(1), cout = new Float64Array(8 * 6 * 81);
+  addon.conv2d(cx, cw, null, cout, new Float64Array([8, 4, 9, 9, 6, 4, 1, 1, 9, 9, 1, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0]));
+  for (let n = 0; n < 8; n++) for (let o = 0; o < 6; o++) for (let p = 0; p < 81; p++) {
+    let s = 0;
+    for (let c = 0; c < 4; c++) s += cx[(n * 4 + c) * 81 + p];
+    maxErr = Math.max(maxErr, Math.abs(s - cout[(n * 6 + o) * 81 + p]));
+  }
   const x = new Float32Array(2 * 3 * 10 * 10).map(rand), out = new Float32Array(2 * 3 * 5 * 5), idx = new Int32Array(2 * 3 * 5 * 5);
   addon.maxPool2d(x, out, idx, new Float64Array([2, 3, 10, 10, 5, 5, 2, 2, 2, 2, 0, 0, 0, 0, 0]));
   for (let i = 0; i < out.length; i++) if (out[i] !== x[Math.floor(i / 25) * 100 + idx[i]]) maxErr = Infinity;
