@@ -32,9 +32,9 @@ export const Compose = factory((transforms: readonly Transform[]): Transform => 
 });
 
 /** Wraps any function as a transform. */
-export const Lambda = factory(<I, O>(fn: (x: I) => O): Transform<I, O> => {
+export const Lambda: { <I, O>(fn: (x: I) => O): Transform<I, O>; new <I, O>(fn: (x: I) => O): Transform<I, O> } = factory((fn: (x: any) => any): Transform => {
   if (typeof fn !== 'function') throw new TypeError('Lambda: expected a function');
-  return (x: I) => fn(x);
+  return (x) => fn(x);
 });
 
 /** uint8 Image (HWC, or HW with channels 1) to float32 [C, H, W] with values in 0..1. */
