@@ -103,8 +103,9 @@ const REGRESSION: [string, Make, number, DType?][] = [
   ['AdamW', (p) => new AdamW(p, { lr: 0.05, weightDecay: 1e-4 }), 600],
   ['RMSprop', (p) => new RMSprop(p, { lr: 0.01 }), 600],
   ['Adagrad', (p) => new Adagrad(p, { lr: 0.5 }), 600],
-  // In float32 Adadelta reaches ~1e-8 and then drifts: rounding noise feeds its growing step size.
-  ['Adadelta (float64)', (p) => new Adadelta(p, { lr: 1, eps: 1e-4 }), 1500, 'float64'],
+  // Near the optimum Adadelta's step tends to lr·g, so lr must be below 2/λmax of the Hessian
+  // (with lr 1 it settles around 1e-8 and then oscillates).
+  ['Adadelta', (p) => new Adadelta(p, { lr: 0.5, eps: 1e-3 }), 1500],
   ['Adamax', (p) => new Adamax(p, { lr: 0.05 }), 600],
   ['NAdam', (p) => new NAdam(p, { lr: 0.05 }), 600],
   ['RAdam', (p) => new RAdam(p, { lr: 0.05 }), 600],
