@@ -81,7 +81,7 @@ export class Sequential extends IndexedModules {
 
   forward(input: unknown): any {
     let x = input;
-    for (const m of this.toArray()) x = m.forward(x);
+    for (const m of this.toArray()) x = m.call(x);
     return x;
   }
 }

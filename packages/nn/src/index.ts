@@ -4,7 +4,7 @@
  */
 import '@tsgrad/autograd';
 
-export { Module, countParameters, type LocalMembers } from './module.js';
+export { Module, countParameters, type LocalMembers, type ForwardHook, type ForwardPreHook } from './module.js';
 export { Parameter, isParameter } from './parameter.js';
 export { type InitOptions, type KaimingOptions, type Nonlinearity, type FanMode } from './init.js';
 export { Sequential, ModuleList, ModuleDict } from './containers.js';

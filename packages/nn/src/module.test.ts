@@ -125,6 +125,29 @@ describe('Module registration and traversal', () => {
   });
 });
 
+describe('forward hooks', () => {
+  it('run around forward in call(), may replace inputs and outputs, and can be removed', () => {
+    const lin = new Linear(2, 2);
+    const seen: string[] = [];
+    const removePre = lin.registerForwardPreHook((m, inputs) => { seen.push(`pre ${m.constructor.name}`); return [(inputs[0] as Tensor).mul(0)]; });
+    const removePost = lin.registerForwardHook((_m, _inputs, output) => { seen.push('post'); return (output as Tensor).add(1); });
+    const y = lin.call(ones([1, 2]));
+    expect(seen).toEqual(['pre Linear', 'post']);
+    assertClose(y, lin.bias!.detach().add(1).unsqueeze(0));
+    removePre();
+    removePost();
+    assertClose(lin.call(ones([1, 2])), lin.forward(ones([1, 2])));
+    expect(seen).toHaveLength(2);
+    // Hooks on a child see its activations when the parent runs.
+    const acts: number[][] = [];
+    const seq = new Sequential(new Linear(2, 3), new ReLU());
+    seq.registerForwardHook((_m, _i, out) => { acts.push((out as Tensor).shape); });
+    (seq.at(0) as Linear).registerForwardHook((_m, _i, out) => { acts.push((out as Tensor).shape); });
+    seq.call(ones([4, 2]));
+    expect(acts).toEqual([[4, 3], [4, 3]]);
+  });
+});
+
 describe('printing', () => {
   it('prints a tree like PyTorch', () => {
     const model = new Sequential(new Linear(784, 128), new ReLU());

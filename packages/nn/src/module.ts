@@ -13,6 +13,18 @@ export interface LocalMembers {
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
+export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown;
+export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown;
+
+function addHook<H>(list: H[], hook: H): () => void {
+  if (typeof hook !== 'function') throw new TypeError(`a hook must be a function, got ${typeof hook}`);
+  list.push(hook);
+  return () => {
+    const i = list.indexOf(hook);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
 /**
  * Base class of every layer (torch.nn.Module).
  *
@@ -32,9 +44,39 @@ export abstract class Module {
   /** The computation of this module. Subclasses declare their own signature. */
   abstract forward(...args: any[]): unknown;
 
-  /** Runs `forward` (PyTorch's `module(x)`). */
+  readonly #preHooks: ForwardPreHook[] = [];
+  readonly #hooks: ForwardHook[] = [];
+
+  /** Runs `forward` (PyTorch's `module(x)`), with any registered forward hooks around it. */
   call(...args: Parameters<this['forward']>): ReturnType<this['forward']> {
-    return this.forward(...args) as ReturnType<this['forward']>;
+    if (this.#preHooks.length === 0 && this.#hooks.length === 0) return this.forward(...args) as ReturnType<this['forward']>;
+    let input: unknown[] = args;
+    for (const hook of [...this.#preHooks]) {
+      const r = hook(this, input);
+      if (r !== undefined) input = Array.isArray(r) ? r : [r];
+    }
+    let output = this.forward(...input);
+    for (const hook of [...this.#hooks]) {
+      const r = hook(this, input, output);
+      if (r !== undefined) output = r;
+    }
+    return output as ReturnType<this['forward']>;
+  }
+
+  /**
+   * Registers `hook(module, inputs)`, run by `call()` before `forward`; it may return replacement
+   * inputs (an array, or a single value). Returns a function that removes the hook.
+   */
+  registerForwardPreHook(hook: ForwardPreHook): () => void {
+    return addHook(this.#preHooks, hook);
+  }
+
+  /**
+   * Registers `hook(module, inputs, output)`, run by `call()` after `forward`; it may return a
+   * replacement output. Returns a function that removes the hook.
+   */
+  registerForwardHook(hook: ForwardHook): () => void {
+    return addHook(this.#hooks, hook);
   }
 
   // ---- registration -------------------------------------------------------------------------
