@@ -54,6 +54,8 @@ export class WorkerPool {
   private readonly workers: Worker[] = [];
   private readonly pending: Map<number, Pending>[] = [];
   private readonly ready: Promise<void>[] = [];
+  /** Why a worker can no longer answer (crash, exit, failed start); later requests fail with it. */
+  private readonly dead: (Error | null)[] = [];
   private closed = false;
   private nextId = 0;
 
@@ -80,10 +82,12 @@ export class WorkerPool {
       const w = new Worker(BOOTSTRAP, { eval: true, execArgv, workerData: { tsxApi, entryUrl, tsgradDataWorker: init } });
       const pending = new Map<number, Pending>();
       this.workers.push(w);
+      this.dead.push(null);
       this.pending.push(pending);
       this.ready.push(
         new Promise<void>((resolve, reject) => {
-          const fail = (e: unknown) => {
+          const fail = (e: Error) => {
+            this.dead[id] ??= e;
             reject(e);
             for (const p of pending.values()) p.reject(e);
             pending.clear();
@@ -120,6 +124,8 @@ export class WorkerPool {
     const wid = k % this.numWorkers;
     await this.ready[wid];
     if (this.closed) throw new Error('DataLoader worker pool is closed');
+    const dead = this.dead[wid];
+    if (dead) throw dead;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending[wid]!.set(id, { resolve, reject, indices });

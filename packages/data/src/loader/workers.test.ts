@@ -91,6 +91,15 @@ describe('DataLoader worker threads', { timeout: 240_000 }, () => {
     expect(() => new DataLoader(main, { numWorkers: 1, workerDataset: { module: './x.js' } })).toThrow(/is relative; pass new URL/);
   });
 
+  it('a worker that dies mid-epoch fails the iteration instead of hanging', async () => {
+    const spec = { module: fixture, export: 'makeExiting', args: [40] };
+    const seen: number[] = [];
+    await expect(async () => {
+      for await (const b of new DataLoader(makeSquares(40), { batchSize: 2, numWorkers: 1, workerDataset: spec, collateFn: (s: number[]) => s })) seen.push(...b);
+    }).rejects.toThrow(/DataLoader worker 0 exited unexpectedly with code 3/);
+    expect(seen).toEqual([0, 1, 2, 3]);
+  });
+
   it('persistent workers survive across epochs until close()', async () => {
     const dl = new DataLoader(makeSquares(10), { batchSize: 5, numWorkers: 2, persistentWorkers: true, workerDataset: { module: fixture, export: 'makeSquares', args: [10] } });
     const e1 = (await collect<Batch>(dl)).map((b) => b.y.toArray());

@@ -37,3 +37,14 @@ export function makeNoisy(n: number) {
 export function makeBroken(): never {
   throw new Error('cannot build this dataset');
 }
+
+/** Its worker thread exits (as a native crash would) when sample 5 is read. */
+export function makeExiting(n: number) {
+  return {
+    length: n,
+    get(i: number) {
+      if (i === 5) process.exit(3);
+      return i;
+    },
+  };
+}
