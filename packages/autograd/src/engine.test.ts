@@ -221,6 +221,24 @@ describe(`engine (${getBackend().name} backend)`, () => {
     expect(() => x.mul(2).sum().backward()).toThrow(/hook returned a gradient of shape \[\], expected \[2\]/);
   });
 
+  it('retainGrad on a leaf is a no-op, on a tensor outside the graph an error; backward works inside noGrad and from a leaf', () => {
+    const x = f64([1, 2]);
+    x.retainGrad();
+    expect(() => tensor([1, 2]).retainGrad()).toThrow(/does not require grad/);
+    const y = x.mul(x).sum();
+    noGrad(() => y.backward());
+    expect(x.grad!.toArray()).toEqual([2, 4]);
+    const s = f64([3]);
+    s.backward();
+    expect(s.grad!.toArray()).toEqual([1]);
+    const [gh] = (() => {
+      const h = x.exp();
+      h.registerHook((g) => g.mul(2));
+      return grad(h.sum(), h);
+    })();
+    expect(gh!.toArray()).toEqual([2, 2]);
+  });
+
   it('a leaf used twice gets the summed gradient, its hook runs once on the sum', () => {
     const x = f64([2]);
     const calls: number[] = [];
