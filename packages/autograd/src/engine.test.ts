@@ -35,7 +35,7 @@ describe(`engine (${getBackend().name} backend)`, () => {
     expect(h.grad!.toArray()).toEqual([2, 2, 2]);
     const other = x.exp().sum();
     other.backward();
-    expect(x.grad!.toArray()[0]).toBeCloseTo(4 + Math.E, 12);
+    expect((x.grad!.toArray() as number[])[0]).toBeCloseTo(4 + Math.E, 12);
     const notRetained = x.mul(3);
     notRetained.sum().backward();
     expect(notRetained.grad).toBeNull();
@@ -353,8 +353,8 @@ describe(`higher-order gradients (${getBackend().name} backend)`, () => {
     const g = x.grad!;
     expect(g.requiresGrad).toBe(true);
     const [gg] = grad(g.sum(), x);
-    expect(gg!.toArray()[0]).toBeCloseTo(6 * 0.3, 12);
-    expect(gg!.toArray()[1]).toBeCloseTo(-6 * 0.7, 12);
+    expect((gg!.toArray() as number[])[0]).toBeCloseTo(6 * 0.3, 12);
+    expect((gg!.toArray() as number[])[1]).toBeCloseTo(-6 * 0.7, 12);
   });
 
   it("tanh'' = -2 tanh (1 - tanh²) and sigmoid'' = s (1 - s)(1 - 2s)", () => {

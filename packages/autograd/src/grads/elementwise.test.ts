@@ -111,9 +111,9 @@ describe(`elementwise gradients (${getBackend().name} backend)`, () => {
     const b = tensor([0, 2, 3], { dtype: 'float64', requiresGrad: true });
     pow(a, b).sum().backward();
     expect(a.grad!.toArray()).toEqual([0, 0, 12]);
-    expect(b.grad!.toArray()[0]).toBe(0);
-    expect(b.grad!.toArray()[1]).toBe(0);
-    expect(b.grad!.toArray()[2]).toBeCloseTo(8 * Math.log(2), 12);
+    expect((b.grad!.toArray() as number[])[0]).toBe(0);
+    expect((b.grad!.toArray() as number[])[1]).toBe(0);
+    expect((b.grad!.toArray() as number[])[2]).toBeCloseTo(8 * Math.log(2), 12);
   });
 
   it('gradcheck fails (and names the worst entry) on a wrong formula', () => {
