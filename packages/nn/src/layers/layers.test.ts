@@ -11,7 +11,7 @@ const set = (p: Parameter, values: number[] | number[][]) => noGrad(() => p.copy
 
 /** Naive conv2d: loops straight from the definition (cross-correlation with zero padding). */
 function naiveConv2d(x: Tensor, w: Tensor, b: Tensor | null, stride: [number, number], pad: [number, number], dil: [number, number], groups: number): number[][][][] {
-  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [N, , H, W] = x.shape as [number, number, number, number];
   const [O, Cg, kH, kW] = w.shape as [number, number, number, number];
   const oH = Math.floor((H + 2 * pad[0] - dil[0] * (kH - 1) - 1) / stride[0]) + 1;
   const oW = Math.floor((W + 2 * pad[1] - dil[1] * (kW - 1) - 1) / stride[1]) + 1;
@@ -38,7 +38,6 @@ function naiveConv2d(x: Tensor, w: Tensor, b: Tensor | null, stride: [number, nu
       }
     }
   }
-  void C;
   return out;
 }
 

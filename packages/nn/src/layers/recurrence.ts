@@ -50,7 +50,7 @@ export interface RecurrenceResult {
 }
 
 export function recurrence(mode: RecurrenceMode, proj: Tensor, h0: Tensor, c0: Tensor | null, whh: Tensor, bhh: Tensor | null, reverse: boolean): RecurrenceResult {
-  const [T, B, G] = proj.shape as [number, number, number];
+  const [T, B] = proj.shape as [number, number, number];
   const H = whh.shape[1]!;
   const hasBhh = mode === 'GRU' && bhh !== null;
   const inputs = [proj, h0, ...(c0 !== null ? [c0] : []), whh, ...(hasBhh ? [bhh!] : [])];
@@ -94,7 +94,6 @@ export function recurrence(mode: RecurrenceMode, proj: Tensor, h0: Tensor, c0: T
     if (mode === 'GRU') Object.assign(s, { rz: stack(rzs, 0), n: stack(ns, 0), ghn: stack(ghns, 0) });
     return { s, hN: h, cN: c };
   });
-  void G;
   const s = saved.s;
   if (!inputs.some((t) => t.requiresGrad) || !isGradEnabled()) {
     return { output: s.hs, hN: saved.hN, cN: saved.cN };
