@@ -164,3 +164,37 @@ describe('activation modules gradcheck in float64', () => {
     }
   });
 });
+
+describe('property tests against naive JS references', () => {
+  it('crossEntropy(reduction none) = logsumexp - picked logit, with class weights', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 5 }), fc.integer({ min: 0, max: 1000 }),
+      (N, C, seed) => {
+        manualSeed(seed);
+        const logits = randn([N, C], { dtype: 'float64' }).mul(4);
+        const rows = logits.toArray() as number[][];
+        const labels = rows.map((_, i) => (seed + i) % C);
+        const w = Array.from({ length: C }, (_, c) => 0.5 + c);
+        const got = F.crossEntropy(logits, tensor(labels), { reduction: 'none', weight: f64(w) });
+        const want = rows.map((r, i) => {
+          const m = Math.max(...r);
+          const lse = m + Math.log(r.reduce((s, v) => s + Math.exp(v - m), 0));
+          return w[labels[i]!]! * (lse - r[labels[i]!]!);
+        });
+        assertClose(got, want, { atol: 1e-12, rtol: 1e-10 });
+      },
+    ), { numRuns: 40 });
+  });
+
+  it('layerNorm over the last dim = (x - mean) / sqrt(var + eps)', () => {
+    fc.assert(fc.property(fc.array(fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 4 }), (rows) => {
+      const got = F.layerNorm(f64(rows), 3);
+      const want = rows.map((r) => {
+        const m = r.reduce((a, b) => a + b, 0) / r.length;
+        const v = r.reduce((a, b) => a + (b - m) ** 2, 0) / r.length;
+        return r.map((x) => (x - m) / Math.sqrt(v + 1e-5));
+      });
+      assertClose(got, want, { atol: 1e-9, rtol: 1e-9 });
+    }), { numRuns: 60 });
+  });
+});
