@@ -22,6 +22,18 @@ describe(`engine (${getBackend().name} backend)`, () => {
     expect(c.mul(2).gradFn).toBeNull();
   });
 
+  it('nodes expose the graph: nextFunctions down to AccumulateGrad of each leaf', () => {
+    const a = f64([1, 2]);
+    const b = f64([3, 4], false);
+    const y = a.mul(b).exp();
+    const exp = y.gradFn as unknown as { nextFunctions: { name: string; nextFunctions?: unknown[]; variable?: unknown }[] };
+    expect(exp.nextFunctions.map((n) => n.name)).toEqual(['MulBackward']);
+    const mul = exp.nextFunctions[0]! as unknown as { nextFunctions: ({ name: string; variable: unknown } | null)[] };
+    expect(mul.nextFunctions[0]!.name).toBe('AccumulateGrad');
+    expect(mul.nextFunctions[0]!.variable).toBe(a);
+    expect(mul.nextFunctions[1]).toBeNull();
+  });
+
   it('leaf gradients accumulate across backward calls; non-leaves need retainGrad()', () => {
     const x = f64([1, 2, 3]);
     const h = x.mul(x);

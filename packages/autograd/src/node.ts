@@ -80,6 +80,11 @@ export class Node implements GradFn, BackwardContext {
     return this.formula.name;
   }
 
+  /** The nodes this one sends gradients to, one per input (null: no gradient), like torch's next_functions. */
+  get nextFunctions(): readonly (GradFn | null)[] {
+    return this.next.slice();
+  }
+
   /** Drops saved tensors and edges so the graph's memory can be collected. */
   release(): void {
     this.inputs = EMPTY;
@@ -103,6 +108,11 @@ export class AccumulateGrad implements GradFn {
   readonly name = 'AccumulateGrad';
   hooks: TensorHook[] | null = null;
   constructor(readonly leaf: Tensor) {}
+
+  /** The leaf this node accumulates into (torch's AccumulateGrad.variable). */
+  get variable(): Tensor {
+    return this.leaf;
+  }
 }
 
 export type AnyNode = Node | AccumulateGrad;
