@@ -11,8 +11,12 @@ import { AccumulateGrad, type AnyNode, type AutogradMeta, type GradFormula, type
 
 const formulas = new Map<string, GradFormula>();
 
-/** Registers the gradient formula of op `op` (done by the files in grads/). */
+/** Registers the gradient formula of op `op` (done by the files in grads/, or for a custom op). */
 export function registerGradient(op: string, formula: GradFormula): void {
+  if (typeof op !== 'string' || op.length === 0) throw new TypeError('registerGradient: op must be a non-empty string');
+  if (formula === null || typeof formula !== 'object' || typeof formula.backward !== 'function' || typeof formula.name !== 'string') {
+    throw new TypeError(`registerGradient('${op}'): formula must be { name, saveInputs, saveOutput, backward(grad, ctx, needs) }`);
+  }
   if (formulas.has(op)) throw new Error(`a gradient formula for op '${op}' is already registered`);
   formulas.set(op, formula);
 }

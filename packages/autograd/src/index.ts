@@ -17,7 +17,7 @@ import './grads/nn.js';
 setGradEngine(engine);
 
 export { engine, registerGradient, hasGradient } from './engine.js';
-export type { GradFormula, BackwardContext, TensorHook } from './node.js';
+export type { GradFormula, BackwardContext, InputMeta, TensorHook } from './node.js';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './grad-mode.js';
 export { grad, type GradOptions } from './grad.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions } from './gradcheck.js';
