@@ -9,7 +9,7 @@ export { Parameter, isParameter } from './parameter.js';
 export { type InitOptions, type KaimingOptions, type Nonlinearity, type FanMode } from './init.js';
 export { Sequential, ModuleList, ModuleDict } from './containers.js';
 export type { StateDict, LoadStateDictOptions, LoadStateDictResult } from './state-dict.js';
-export { Identity, Linear, Bilinear, Flatten, Unflatten, type LayerOptions } from './layers/linear.js';
+export { Identity, Linear, Bilinear, Flatten, Unflatten, ConstantPad2d, ZeroPad2d, type LayerOptions } from './layers/linear.js';
 export { ReLU, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softplus, Hardtanh, Softmax, LogSoftmax } from './layers/activation.js';
 export { Dropout, Dropout2d } from './layers/dropout.js';
 export { Conv1d, Conv2d, ConvTranspose2d, type Conv1dOptions, type Conv2dOptions, type ConvTranspose2dOptions } from './layers/conv.js';

@@ -5,5 +5,6 @@ export * from './dropout.js';
 export * from './loss.js';
 export * from './conv.js';
 export * from './norm.js';
+export * from './pad.js';
 export { oneHot } from '@tsgrad/tensor';
 export type { Reduction } from './util.js';

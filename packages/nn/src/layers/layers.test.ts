@@ -3,7 +3,7 @@ import { type Tensor, tensor, zeros, ones, randn, manualSeed, assertClose, toTyp
 import { gradcheck, noGrad } from '@tsgrad/autograd';
 import {
   Linear, Bilinear, Identity, Flatten, Unflatten, Conv1d, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
-  Dropout, Dropout2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, Embedding, Parameter, F,
+  Dropout, Dropout2d, ZeroPad2d, ConstantPad2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, Embedding, Parameter, F,
 } from '../index.js';
 import { gradcheckModule, leaf } from '../test-utils/check.js';
 
@@ -112,6 +112,17 @@ describe('Linear and friends', () => {
     manualSeed(15);
     const x = leaf(2, 3, 2);
     for (const m of [new Flatten(), new Unflatten(2, [2, 1]), new Identity()]) expect(gradcheck((a) => m.call(a), [x])).toBe(true);
+  });
+
+  it('F.pad / ZeroPad2d / ConstantPad2d pad and crop the last dims; gradients reach the input', () => {
+    const x = tensor([[[[1, 2], [3, 4]]]], { dtype: 'float64' });
+    assertClose(new ZeroPad2d([1, 0, 0, 1]).call(x).reshape(3, 3), [[0, 1, 2], [0, 3, 4], [0, 0, 0]]);
+    assertClose(new ConstantPad2d(1, -1).call(x).select(2, 0).reshape(4), [-1, -1, -1, -1]);
+    assertClose(F.pad(x, [-1, 1]).reshape(2, 2), [[2, 0], [4, 0]]);
+    expect(F.pad(zeros([2, 3]), [0, 0, 2, 1]).shape).toEqual([5, 3]);
+    expect(() => F.pad(x, [1])).toThrow(/even number of integers/);
+    expect(() => F.pad(zeros([2]), [-2, -1])).toThrow(/cropping 2 \+ 1 exceeds dimension 0 of size 2/);
+    expect(gradcheck((a) => F.pad(a, [2, -1, 1, 0], 3), [leaf(1, 2, 3, 3)])).toBe(true);
   });
 
   it('Identity, Flatten, Unflatten', () => {

@@ -2,6 +2,7 @@ import { type Tensor, empty } from '@tsgrad/tensor';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { linear, bilinear } from '../functional/linear.js';
+import { pad } from '../functional/pad.js';
 import { checkPositiveInt } from '../functional/util.js';
 import { defaultBiasInit_, defaultWeightInit_, uniform_ } from '../init.js';
 import type { DType } from '@tsgrad/tensor';
@@ -112,5 +113,34 @@ export class Unflatten extends Module {
 
   override extraRepr(): string {
     return `dim=${this.dim}, unflattenedSize=[${this.unflattenedSize.join(', ')}]`;
+  }
+}
+
+/** Pads the last two dims with a constant (torch.nn.ConstantPad2d); padding [left, right, top, bottom] or one number. */
+export class ConstantPad2d extends Module {
+  readonly padding: [number, number, number, number];
+
+  constructor(padding: number | readonly [number, number, number, number], readonly value: number) {
+    super();
+    this.padding = typeof padding === 'number' ? [padding, padding, padding, padding] : [padding[0], padding[1], padding[2], padding[3]];
+  }
+
+  forward(x: Tensor): Tensor {
+    return pad(x, this.padding, this.value);
+  }
+
+  override extraRepr(): string {
+    return `padding=[${this.padding.join(', ')}], value=${this.value}`;
+  }
+}
+
+/** Zero padding of the last two dims (torch.nn.ZeroPad2d). */
+export class ZeroPad2d extends ConstantPad2d {
+  constructor(padding: number | readonly [number, number, number, number]) {
+    super(padding, 0);
+  }
+
+  override extraRepr(): string {
+    return `padding=[${this.padding.join(', ')}]`;
   }
 }
