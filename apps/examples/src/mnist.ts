@@ -154,9 +154,8 @@ export async function main(argv: readonly string[], io: Io = processIo(), ctx: P
 
     const title = `tsgrad · ${data.name} · ${model} · ${describeOptimizer(config.optimizer, config.lr)} · batch ${config.batchSize}`;
     const svg = chartPath(save, flagString(flags, 'out'), `mnist-${model}.svg`);
-    writeChart(svg, history, title);
-
     const final = trainer.evaluate(limit);
+    writeChart(svg, history, `${title} · test accuracy ${formatPercent(final.accuracy ?? 0)}`);
     if (!quiet) {
       const cm = new ConfusionMatrix(data.classes);
       cm.add(final.labels, final.predicted);

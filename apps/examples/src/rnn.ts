@@ -235,7 +235,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), ctx: P
     if (!quiet) {
       const summary = summarizeModel(run.model);
       facts.push(['model', `${summary.text}\n${paint(io.out, 'bold', formatCount(summary.parameters))} trainable parameters`]);
-      facts.push(['training', `${describeOptimizer(config.optimizer, config.lr)}${config.schedule === 'cosine' ? ' with cosine decay' : ''}, batch ${config.batchSize}, ${plural(config.epochs, 'epoch')}${config.task === 'chars' ? ` of ${run.batchesPerEpoch} batches` : ''}, seed ${config.seed}${limit !== undefined ? `, at most ${limit} batches per epoch` : ''}`]);
+      facts.push(['training', `${describeOptimizer(config.optimizer, config.lr)}${config.schedule === 'cosine' ? ' with cosine decay' : ''}, batch ${config.batchSize}, ${config.augment ? 'random shifts ±2 px, ' : ''}${plural(config.epochs, 'epoch')}${config.task === 'chars' ? ` of ${run.batchesPerEpoch} batches` : ''}, seed ${config.seed}${limit !== undefined ? `, at most ${limit} batches per epoch` : ''}`]);
       if (ckpt !== null) facts.push(['resumed', `${resumeFile} at epoch ${progress.epoch + 1}, batch ${progress.batch} (step ${progress.step})`]);
       printFacts(io, config.task === 'digits' ? `tsgrad · sequence classification · ${config.cell}` : `tsgrad · character-level language model · ${config.cell}`, facts);
     }
@@ -262,8 +262,8 @@ export async function main(argv: readonly string[], io: Io = processIo(), ctx: P
     });
 
     const svg = chartPath(save, flagString(flags, 'out'), run.chartName);
-    writeChart(svg, history, run.title);
     const final = run.finish(result.completed ? result.lastEval : null);
+    writeChart(svg, history, `${run.title} · ${config.task === 'digits' ? `test accuracy ${formatPercent(final.accuracy ?? 0)}` : `held-out loss ${final.loss.toFixed(3)}`}`);
     if (!quiet) {
       io.out.write(`training curves: ${svg}\n`);
       if (save !== undefined) io.out.write(`checkpoint:      ${save}${result.completed ? '' : ` (resume with --resume ${save})`}\n`);

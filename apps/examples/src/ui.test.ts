@@ -246,3 +246,35 @@ describe('interrupt', () => {
     expect(process.listenerCount('SIGINT')).toBe(0);
   });
 });
+
+describe('augmentation, schedule, vocabulary', () => {
+  it('shifts an image, filling with zeros', async () => {
+    const { shiftImage } = await import('./digits-task.js');
+    const src = new Float32Array(784);
+    src[10 * 28 + 10] = 1;
+    src[0] = 0.5;
+    const out = new Float32Array(784 + 5).fill(7);
+    shiftImage(src, 2, -1, out, 5);
+    const lit = [...out.subarray(5)].flatMap((v, i) => (v !== 0 ? [[i, v]] : []));
+    expect(lit).toEqual([[9 * 28 + 12, 1]]); // (10,10) moved right 2 and up 1; (0,0) fell off the top
+    expect([...out.subarray(0, 5)]).toEqual([7, 7, 7, 7, 7]);
+  });
+
+  it('decays the learning rate along a cosine to the floor', async () => {
+    const { cosineSchedule } = await import('./session.js');
+    const lr = cosineSchedule(0.1, 100, 0.02);
+    expect(lr(0)).toBeCloseTo(0.1);
+    expect(lr(50)).toBeCloseTo(0.1 * (0.02 + 0.98 * 0.5));
+    expect(lr(100)).toBeCloseTo(0.002);
+    expect(lr(150)).toBeCloseTo(0.002);
+    expect(lr(30)).toBeGreaterThan(lr(31));
+  });
+
+  it('encodes and decodes text, mapping unknown characters to the first one', async () => {
+    const { Vocabulary } = await import('./chars.js');
+    const v = Vocabulary.fromText('hello → world');
+    expect(v.chars).toEqual([' ', 'd', 'e', 'h', 'l', 'o', 'r', 'w', '→']);
+    expect(v.decode(v.encode('hello → world'))).toBe('hello → world');
+    expect(v.decode(v.encode('hex'))).toBe('he ');
+  });
+});
