@@ -30,7 +30,27 @@ function namesInTensorSources(): string[] {
   return [...names];
 }
 
+/** Unary and binary ops are recorded under their kernel op names: read those lists too. */
+function elementwiseNames(): string[] {
+  const src = (rel: string) => readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8');
+  const quoted = (text: string) => [...text.matchAll(/'(\w+)'/g)].map((m) => m[1]!);
+  const unaryUnion = /export type UnaryOp =([^;]*);/.exec(src('../../tensor/src/backend/backend.ts'))![1]!;
+  const elementwise = src('../../tensor/src/ops/elementwise.ts');
+  const nonDiff = /NON_DIFFERENTIABLE_UNARY = new Set<UnaryOp>\(\[([^\]]*)\]/.exec(elementwise)![1]!;
+  const binary = /DIFFERENTIABLE_BINARY = new Set<BinaryOp>\(\[([^\]]*)\]/.exec(elementwise)![1]!;
+  const skip = new Set(quoted(nonDiff));
+  return [...quoted(unaryUnion).filter((op) => !skip.has(op)), ...quoted(binary)];
+}
+
 describe('gradient coverage', () => {
+  it('every differentiable unary and binary kernel op has a formula', () => {
+    const names = elementwiseNames();
+    expect(names).toContain('tanh');
+    expect(names).toContain('atan2');
+    expect(names).not.toContain('floor');
+    expect(names.filter((op) => !hasGradient(op))).toEqual([]);
+  });
+
   it('every documented differentiable op has a formula', () => {
     expect(documented.filter((op) => !hasGradient(op))).toEqual([]);
   });
