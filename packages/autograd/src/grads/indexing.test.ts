@@ -20,6 +20,7 @@ describe(`indexing gradients (${getBackend().name} backend)`, () => {
     const index = i32([[0, 3], [2, 1]]);
     expect(gradcheck((s, src) => scatter(s, 1, index, src), [rand([2, 4]), rand([2, 2])])).toBe(true);
     expect(gradcheck((s) => scatter(s, 1, index, 5), [rand([2, 4])])).toBe(true);
+    expect(gradcheck((s, src) => scatter(s, 1, index, src), [randT([2, 4]), randT([2, 2])])).toBe(true);
     const self = rand([2, 4]);
     scatter(self, 1, index, 0).sum().backward();
     expect(self.grad!.toArray()).toEqual([[0, 1, 1, 0], [1, 0, 0, 1]]);
@@ -28,6 +29,7 @@ describe(`indexing gradients (${getBackend().name} backend)`, () => {
   it('scatterAdd, with duplicate indices', () => {
     const index = i32([[0, 0, 3], [2, 1, 2]]);
     expect(gradcheck((s, src) => scatterAdd(s, 1, index, src), [rand([2, 4]), rand([2, 3])])).toBe(true);
+    expect(gradcheck((s, src) => scatterAdd(s, 1, index, src), [randT([2, 4]), randT([2, 3])])).toBe(true);
     expect(gradgradcheck((s, src) => scatterAdd(s.square(), 1, index, src.square()), [rand([2, 4]), rand([2, 3])])).toBe(true);
   });
 
@@ -45,6 +47,7 @@ describe(`indexing gradients (${getBackend().name} backend)`, () => {
   it('maskedFill (mask broadcast)', () => {
     const mask = tensor([true, false, true]);
     expect(gradcheck((x) => maskedFill(x, mask, -1), [rand([2, 3])])).toBe(true);
+    expect(gradcheck((x) => maskedFill(x, mask, -1), [randT([2, 3])])).toBe(true);
     const x = rand([2, 3]);
     maskedFill(x, mask, 0).sum().backward();
     expect(x.grad!.toArray()).toEqual([[0, 1, 0], [0, 1, 0]]);

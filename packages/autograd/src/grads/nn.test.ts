@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { avgPool2d, conv2d, getBackend, maxPool2d, tensor } from '@tsgrad/tensor';
 import { grad, gradcheck, gradgradcheck } from '../index.js';
-import { rand } from '../test-utils/random.js';
+import { rand, randT } from '../test-utils/random.js';
 
 describe(`nn gradients (${getBackend().name} backend)`, () => {
   it('conv2d: input, weight and bias', () => {
     expect(gradcheck((x, w, b) => conv2d(x, w, b), [rand([1, 2, 4, 4]), rand([3, 2, 2, 2]), rand([3])])).toBe(true);
+  });
+
+  it('non-contiguous (transposed) inputs and weights', () => {
+    expect(gradcheck((x, w) => conv2d(x, w, null, { padding: 1 }), [randT([1, 2, 3, 4]), randT([2, 2, 2, 3])])).toBe(true);
+    expect(gradcheck((x) => maxPool2d(x, 2), [randT([1, 1, 4, 4])])).toBe(true);
+    expect(gradcheck((x) => avgPool2d(x, 2, { stride: 1 }), [randT([1, 2, 3, 3])])).toBe(true);
   });
 
   it('conv2d with stride, padding, dilation and groups', () => {
