@@ -8,8 +8,36 @@ export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+/**
+ * Small buffers are carved out of shared 16 KiB slabs, as Node's Buffer pool does: a typed array
+ * of its own costs an off-heap allocation and a GC finaliser each time, which dominates ops on
+ * small tensors (a [10, 10] add). A slab is zero-filled when made and never handed out twice, so
+ * buffers start zeroed; it is freed when the last tensor carved from it is collected.
+ */
+const SLAB_BYTES = 16384;
+const POOLED_MAX_BYTES = 1024;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+
 /** Allocates a zero-filled buffer of `n` elements for `dtype`. */
 export function allocBuffer(dtype: DType, n: number): TypedArray {
+  const bytes = n * BYTES[dtype];
+  if (bytes > 0 && bytes <= POOLED_MAX_BYTES) {
+    if (slabUsed + bytes > SLAB_BYTES) {
+      slab = new ArrayBuffer(SLAB_BYTES);
+      slabUsed = 0;
+    }
+    const at = slabUsed;
+    slabUsed += (bytes + 7) & ~7; // keep every buffer 8-byte aligned for Float64Array
+    switch (dtype) {
+      case 'float32': return new Float32Array(slab, at, n);
+      case 'float64': return new Float64Array(slab, at, n);
+      case 'int32': return new Int32Array(slab, at, n);
+      case 'bool': return new Uint8Array(slab, at, n);
+    }
+  }
   switch (dtype) {
     case 'float32': return new Float32Array(n);
     case 'float64': return new Float64Array(n);

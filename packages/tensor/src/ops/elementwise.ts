@@ -80,7 +80,7 @@ export function binaryOp(op: BinaryOp, a: Operand, b: Operand): Tensor {
     if (DIFFERENTIABLE_BINARY.has(op) && wouldRecord(a)) recordOp(op, [a, scalarTensor(b, compute)], out);
     return out;
   }
-  const shape = broadcastShapes(a.shape, b.shape);
+  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape);
   const compute = promoteTypes(a.dtype, b.dtype);
   const kop = boolArith(op, compute);
   const out = Tensor.empty(shape, binaryResultType(op, compute));

@@ -81,20 +81,66 @@ function generate(arity: number, expr: string, extra: readonly string[], helpers
   return new Function(...names, `return function kernel(${params.join(', ')}) {${body}\n};`)(...names.map((n) => helpers[n]));
 }
 
-export type LoopKernel = (out: View, inputs: readonly View[], ...extra: number[]) => void;
+/**
+ * The same loop for the common case where every operand is contiguous: one flat pass,
+ * `flat(n, O, oo, X0, o0, X1, o1, X2, o2, ...extra)` (unused operands are undefined).
+ */
+function generateFlat(arity: number, expr: string, extra: readonly string[], helpers: Helpers, accumulate: boolean): Function {
+  const xs = Array.from({ length: arity }, (_, k) => k);
+  const params = ['n', 'O', 'oo', 'X0', 'o0', 'X1', 'o1', 'X2', 'o2', ...extra];
+  const load = xs.map((k) => `const x${k} = X${k}[o${k} + i];`).join(' ');
+  const body = accumulate ? `O[oo + i] = ${expr.replaceAll('acc', 'O[oo + i]')};` : `O[oo + i] = ${expr};`;
+  const names = Object.keys(helpers);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function(...names, `return function flat(${params.join(', ')}) { for (let i = 0; i < n; i++) { ${load} ${body} } };`)(
+    ...names.map((n) => helpers[n]),
+  );
+}
+
+/** Whether `strides` lay out `shape` contiguously (row-major, no gaps; size-1 dims may have any stride). */
+function isDense(shape: readonly number[], strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    if (strides[d] !== expected) return false;
+    expected *= size;
+  }
+  return true;
+}
+
+export type LoopKernel = (out: View, inputs: readonly View[], e0?: number, e1?: number) => void;
+
+type FlatFn = (n: number, O: unknown, oo: number, X0: unknown, o0: number, X1: unknown, o1: number, X2: unknown, o2: number, e0?: number, e1?: number) => void;
+type StridedFn = (...args: unknown[]) => void;
 
 /**
- * A compiled elementwise loop over `out`'s shape; `inputs` must already have out's shape
- * (broadcast through zero strides).
+ * A compiled elementwise loop over `out`'s shape; `inputs` (at most three) must already have
+ * out's shape (broadcast through zero strides). At most two `extra` scalars.
  */
 export function compileLoop(arity: number, expr: string, opts: { extra?: readonly string[]; helpers?: Helpers; accumulate?: boolean } = {}): LoopKernel {
-  const fn = generate(arity, expr, opts.extra ?? [], opts.helpers ?? {}, opts.accumulate ?? false) as (...args: unknown[]) => void;
-  return (out, inputs, ...extra) => {
-    const c = collapseDims(out.shape, [out.strides, ...inputs.map((x) => x.strides)]);
-    const args: unknown[] = [out.buffer, out.offset, c.strides[0], c.shape];
-    for (let k = 0; k < inputs.length; k++) args.push(inputs[k]!.buffer, inputs[k]!.offset, c.strides[k + 1]);
-    for (const e of extra) args.push(e);
-    fn(...args);
+  if (arity > 3 || (opts.extra?.length ?? 0) > 2) throw new RangeError('compileLoop: at most 3 operands and 2 extra scalars');
+  const extra = opts.extra ?? [];
+  const helpers = opts.helpers ?? {};
+  const accumulate = opts.accumulate ?? false;
+  const strided = generate(arity, expr, extra, helpers, accumulate) as StridedFn;
+  const flat = generateFlat(arity, expr, extra, helpers, accumulate) as FlatFn;
+  return (out, inputs, e0, e1) => {
+    const shape = out.shape;
+    const a = inputs[0], b = inputs[1], c = inputs[2];
+    // Fast path: everything contiguous (the usual case) is one flat loop, with no collapsing.
+    if (isDense(shape, out.strides) && (a === undefined || isDense(shape, a.strides)) && (b === undefined || isDense(shape, b.strides)) && (c === undefined || isDense(shape, c.strides))) {
+      let n = 1;
+      for (let d = 0; d < shape.length; d++) n *= shape[d]!;
+      flat(n, out.buffer, out.offset, a?.buffer, a?.offset ?? 0, b?.buffer, b?.offset ?? 0, c?.buffer, c?.offset ?? 0, e0, e1);
+      return;
+    }
+    const col = collapseDims(shape, [out.strides, ...inputs.map((x) => x.strides)]);
+    const args: unknown[] = [out.buffer, out.offset, col.strides[0], col.shape];
+    for (let k = 0; k < inputs.length; k++) args.push(inputs[k]!.buffer, inputs[k]!.offset, col.strides[k + 1]);
+    if (e0 !== undefined) args.push(e0);
+    if (e1 !== undefined) args.push(e1);
+    strided(...args);
   };
 }
 
