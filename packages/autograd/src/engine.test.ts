@@ -311,6 +311,17 @@ describe(`engine (${getBackend().name} backend)`, () => {
     expect(() => x.mul_(2)).toThrow(/leaf tensor that requires grad/);
   });
 
+  it('writing a tensor that requires grad into a view in place is refused (the base would lose the gradient)', () => {
+    const h = f64([1, 2]);
+    const buf = zeros([3, 2], { dtype: 'float64' });
+    expect(() => buf.select(0, 1).copy_(h)).toThrow(/in-place operation on a view that makes it require grad/);
+    expect(() => buf.narrow(0, 0, 1).add_(h)).toThrow(/in-place operation on a view/);
+    expect(buf.toArray()).toEqual([[0, 0], [0, 0], [0, 0]]);
+    // Without autograd involvement the view write goes through as usual.
+    buf.select(0, 1).copy_(h.detach());
+    expect(buf.toArray()).toEqual([[0, 0], [1, 2], [0, 0]]);
+  });
+
   it('an op without a registered gradient raises an error naming it', () => {
     const x = f64([1]);
     const out = zeros(1, { dtype: 'float64' });

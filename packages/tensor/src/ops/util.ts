@@ -83,6 +83,14 @@ export function checkInplace(self: Tensor, op: string): boolean {
  * (because autograd needed it): values are copied in and `self` takes `result`'s graph node.
  */
 export function adoptResult(self: Tensor, result: Tensor, copyKernel: (src: View, out: View) => void): Tensor {
+  if (self.base !== null && result.requiresGrad) {
+    // The view would take the new history but its base would not: the gradient through the base
+    // would be silently lost (PyTorch rebases the base's history; tsgrad refuses instead).
+    throw new Error(
+      'an in-place operation on a view that makes it require grad is not supported (the tensor it is a view of would not ' +
+        'receive the gradient); build the result out of place instead (cat/stack, scatter, where, or clone() the base first)',
+    );
+  }
   copyKernel(result, self);
   self.bumpVersion();
   if (result.requiresGrad) {
