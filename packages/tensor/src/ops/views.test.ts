@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Tensor, arange, getBackend, tensor, zeros } from '../index.js';
-import { forEachIndex, ravel, readElements, size, toNested, unravel } from '../test-utils/naive.js';
+import { castTo, forEachIndex, ravel, readElements, size, toNested, unravel } from '../test-utils/naive.js';
 import { buildStrided, dtypeArb, fcOptions, layoutArb, shapeArb } from '../test-utils/arbitraries.js';
 
 const backend = getBackend().name;
@@ -465,6 +465,29 @@ describe(`views: property tests against index maps (${backend} backend)`, () => 
         expect(b.t.storage).toBe(b.base.storage);
         expect(readElements(b.t).data).toEqual(b.expected.data);
         expect(b.t.toArray()).toEqual(toNested(b.expected, dtype));
+      }),
+      fcOptions(300),
+    );
+  });
+});
+
+describe(`casts: property test (${backend} backend)`, () => {
+  it('to(dtype) of random strided views converts element by element', () => {
+    const arb = shapeArb().chain((shape) => fc.tuple(fc.constant(shape), dtypeArb, dtypeArb, layoutArb(shape.length), fc.integer()));
+    fc.assert(
+      fc.property(arb, ([shape, from, to, recipe, seed]) => {
+        const b = buildStrided(shape, from, recipe, seed, { kind: 'special' });
+        const out = b.t.to(to);
+        expect(out.dtype).toBe(to);
+        expect(out.shape).toEqual(shape);
+        // int32 truncates toward zero (NaN and ±Infinity give 0, as a typed-array store does); bool is "nonzero"
+        const want = b.expected.data.map((v) => castTo(to, v));
+        const got = readElements(out).data;
+        got.forEach((v, i) => {
+          if (!(v === want[i] || (Number.isNaN(v) && Number.isNaN(want[i]!)))) expect.fail(`${from}->${to} [${shape}] element ${i}: ${v} != ${want[i]}`);
+        });
+        if (from === to) expect(out).toBe(b.t);
+        else expect(out.storage).not.toBe(b.t.storage);
       }),
       fcOptions(300),
     );
