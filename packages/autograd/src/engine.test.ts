@@ -197,6 +197,34 @@ describe(`engine (${getBackend().name} backend)`, () => {
     expect(isGradEnabled()).toBe(true);
   });
 
+  it('setGradEnabled inside an async scope changes that scope only', async () => {
+    const { enableGrad, isGradEnabled, setGradEnabled } = await import('./index.js');
+    const tick = () => new Promise<void>((r) => setTimeout(r, 2));
+    const seen: boolean[] = [];
+    const on = noGrad(async () => {
+      await tick();
+      setGradEnabled(true);
+      await tick();
+      seen.push(isGradEnabled());
+    });
+    const off = enableGrad(async () => {
+      await tick();
+      setGradEnabled(false);
+      await tick();
+      seen.push(isGradEnabled());
+    });
+    await new Promise<void>((r) => setTimeout(r, 3));
+    const top = isGradEnabled();
+    await Promise.all([on, off]);
+    expect(seen).toEqual([true, false]);
+    expect(top).toBe(true);
+    seen.length = 0;
+    const scope2 = noGrad(async () => { await tick(); seen.push(isGradEnabled()); });
+    await scope2;
+    expect(seen).toEqual([false]);
+    expect(isGradEnabled()).toBe(true);
+  });
+
   it('detach() and detach_()', () => {
     const x = f64([1, 2]);
     const y = x.mul(3);
