@@ -42,6 +42,14 @@ describe(`inspection (${backend} backend)`, () => {
     expect(tensor([1.5]).toTypedArray()).toBeInstanceOf(Float32Array);
     expect(zeros(0, 3).T.toTypedArray().length).toBe(0);
   });
+
+  it('toTypedArray() owns its whole ArrayBuffer (safe to transfer), even for small tensors', () => {
+    for (const t of [arange(6).view(2, 3), arange(6).view(2, 3).T, tensor([1.5, 2.5], { dtype: 'float64' }).slice(0, 0, 2, 2)]) {
+      const a = t.toTypedArray();
+      expect(a.byteOffset).toBe(0);
+      expect(a.byteLength).toBe(a.buffer.byteLength);
+    }
+  });
 });
 
 describe(`allclose / assertClose (${backend} backend)`, () => {

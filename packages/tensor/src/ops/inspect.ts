@@ -1,19 +1,30 @@
 import { kernels } from '../backend/registry.js';
-import type { TypedArray } from '../dtype.js';
-import { allocBuffer } from '../dtype.js';
+import type { DType, TypedArray } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 import { shapeToString } from '../layout.js';
 
 /** Reading values out of tensors: `item()`, `toArray()`, `toTypedArray()`. */
 export type NestedNumbers = number | boolean | NestedNumbers[];
 
-/** The elements in row-major order as a new typed array of the tensor's own type. */
+/**
+ * The elements in row-major order as a new typed array of the tensor's own type. It owns its
+ * ArrayBuffer (never a slice of the small-buffer pool), so the caller may transfer it to a worker.
+ */
 export function toTypedArray(t: Tensor): TypedArray {
   const n = t.numel();
   if (t.isContiguous()) return t.storage.data.slice(t.offset, t.offset + n);
-  const out = allocBuffer(t.dtype, n);
+  const out = ownedBuffer(t.dtype, n);
   kernels.current.copy(t, { buffer: out, shape: t.shape, strides: rowMajor(t.shape), offset: 0 });
   return out;
+}
+
+function ownedBuffer(dtype: DType, n: number): TypedArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(n);
+    case 'float64': return new Float64Array(n);
+    case 'int32': return new Int32Array(n);
+    case 'bool': return new Uint8Array(n);
+  }
 }
 
 function rowMajor(shape: readonly number[]): number[] {
