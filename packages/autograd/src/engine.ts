@@ -21,6 +21,7 @@ export function registerGradient(op: string, formula: GradFormula): void {
   formulas.set(op, formula);
 }
 
+/** Whether a gradient formula is registered for the op `op`. */
 export function hasGradient(op: string): boolean {
   return formulas.has(op);
 }
@@ -321,4 +322,5 @@ function registerHook(t: Tensor, hook: TensorHook): () => void {
 
 export { nodeOf };
 
+/** The engine this package installs into `@tsgrad/tensor` on import (exported for tests and tools). */
 export const engine: GradEngine = { record, backward, retainGrad, registerHook };

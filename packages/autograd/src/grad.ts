@@ -1,6 +1,9 @@
 import { Tensor } from '@tsgrad/tensor';
 import { nodeOf, rootGradient, runBackward } from './engine.js';
 
+/**
+ * Options of `grad()`: `gradOutputs`, `retainGraph`, `createGraph` (for higher-order gradients) and `allowUnused`, as in torch.autograd.grad.
+ */
 export interface GradOptions {
   /** dL/d(output) for each output; may be omitted (or null) for one-element outputs. */
   gradOutputs?: Tensor | readonly (Tensor | null | undefined)[] | null;

@@ -2,6 +2,9 @@ import { Tensor, toTypedArray, zeros } from '@tsgrad/tensor';
 import { grad } from './grad.js';
 import { enableGrad } from './grad-mode.js';
 
+/**
+ * Tolerances and step of `gradcheck`/`gradgradcheck` (`eps`, `atol`, `rtol`), and whether a failure throws (`raiseException`).
+ */
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6). */
   eps?: number;

@@ -41,6 +41,7 @@ export interface GradFormula {
   backward(grad: Tensor, ctx: BackwardContext, needs: readonly boolean[]): readonly (Tensor | null)[];
 }
 
+/** A hook on a tensor's gradient (`x.registerHook(fn)`): returning a tensor replaces the gradient. */
 export type TensorHook = (grad: Tensor) => Tensor | void;
 
 export class Node implements GradFn, BackwardContext {

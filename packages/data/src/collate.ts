@@ -16,6 +16,7 @@ export function defaultCollate(samples: readonly unknown[]): any {
   return collateAt(samples, '');
 }
 
+/** Turns a list of samples into a batch (see `defaultCollate`). */
 export type CollateFn<S = any, B = any> = (samples: S[]) => B;
 
 function where(path: string): string {

@@ -22,6 +22,7 @@ export function makeImage(data: Uint8Array, height: number, width: number, chann
   return { data, height, width, channels };
 }
 
+/** Whether `x` is an `Image` (uint8 HWC pixels with their size). */
 export function isImage(x: unknown): x is Image {
   return typeof x === 'object' && x !== null && !(x instanceof Tensor) && (x as Image).data instanceof Uint8Array && typeof (x as Image).height === 'number' && typeof (x as Image).width === 'number';
 }

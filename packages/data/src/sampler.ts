@@ -27,6 +27,7 @@ export class SequentialSampler implements Sampler {
   }
 }
 
+/** Options of `RandomSampler`: `replacement`, `numSamples` and the `generator`. */
 export interface RandomSamplerOptions {
   /** Draw with replacement (then `numSamples` may exceed the dataset length). Default false. */
   replacement?: boolean;

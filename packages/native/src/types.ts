@@ -5,6 +5,7 @@
  */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
+/** A strided view over a typed array, as the kernels take it: buffer, shape, strides, offset. */
 export interface View {
   readonly buffer: TypedArray;
   readonly shape: readonly number[];
@@ -12,6 +13,7 @@ export interface View {
   readonly offset: number;
 }
 
+/** Stride, padding, dilation and groups of a conv2d kernel call. */
 export interface Conv2dParams {
   readonly stride: readonly [number, number];
   readonly padding: readonly [number, number];
@@ -19,6 +21,7 @@ export interface Conv2dParams {
   readonly groups: number;
 }
 
+/** Kernel size, stride, padding (and dilation, ceil mode) of a pooling kernel call. */
 export interface Pool2dParams {
   readonly kernelSize: readonly [number, number];
   readonly stride: readonly [number, number];

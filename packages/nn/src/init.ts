@@ -10,10 +10,14 @@ export interface InitOptions {
   generator?: Generator;
 }
 
+/** The nonlinearities `calculateGain` knows (as in torch.nn.init). */
 export type Nonlinearity =
   | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
   | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
 
+/**
+ * Whether Kaiming initialisation preserves the variance of the forward ('fan_in') or backward ('fan_out') pass.
+ */
 export type FanMode = 'fan_in' | 'fan_out';
 
 function assertFloatTensor(t: unknown, op: string): asserts t is Tensor {
@@ -56,11 +60,13 @@ function fan(t: Tensor, mode: FanMode): number {
   return mode === 'fan_in' ? fanIn : fanOut;
 }
 
+/** Fills `t` in place with samples from U(a, b) (torch.nn.init.uniform_). */
 export function uniform_(t: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
   assertFloatTensor(t, 'uniform_');
   return withoutGrad(() => uniformOp(t, a, b, genOpt(opts)));
 }
 
+/** Fills `t` in place with samples from N(mean, std^2) (torch.nn.init.normal_). */
 export function normal_(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {
   assertFloatTensor(t, 'normal_');
   return withoutGrad(() => normalOp(t, mean, std, genOpt(opts)));
@@ -89,15 +95,18 @@ export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2, opts: 
   return copyInto(t, values);
 }
 
+/** Fills `t` in place with `value` (torch.nn.init.constant_). */
 export function constant_(t: Tensor, value: number): Tensor {
   if (!(t instanceof Tensor)) throw new TypeError('init.constant_: expected a Tensor');
   return withoutGrad(() => fill_(t, value));
 }
 
+/** Fills `t` in place with zeros (torch.nn.init.zeros_). */
 export function zeros_(t: Tensor): Tensor {
   return constant_(t, 0);
 }
 
+/** Fills `t` in place with ones (torch.nn.init.ones_). */
 export function ones_(t: Tensor): Tensor {
   return constant_(t, 1);
 }
@@ -117,6 +126,9 @@ export function xavierNormal_(t: Tensor, gain = 1, opts: InitOptions = {}): Tens
   return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), opts);
 }
 
+/**
+ * Options of the Kaiming initialisers: `a` (the negative slope for leaky_relu), `mode` ('fan_in' or 'fan_out'), `nonlinearity` and the generator.
+ */
 export interface KaimingOptions extends InitOptions {
   /** Negative slope of the rectifier after this layer (leaky_relu only); default 0. */
   a?: number;

@@ -16,6 +16,7 @@ export interface SaveFs {
   unlinkSync(path: string): void;
 }
 
+/** Options of `save`: how integer tensors are written and the file system to use (for tests). */
 export interface SaveOptions extends Pick<SerializeOptions, 'int64'> {
   /** File operations (default node:fs). */
   fs?: Partial<SaveFs>;

@@ -22,6 +22,13 @@ abstract class Loss extends Module {
   }
 }
 
+/**
+ * Mean squared error (torch.nn.MSELoss).
+ * @example
+ * ```ts
+ * const loss = new nn.MSELoss().forward(model.forward(x), y);
+ * ```
+ */
 export class MSELoss extends Loss {
   constructor(opts: { reduction?: Reduction } = {}) {
     super(opts.reduction);
@@ -32,6 +39,7 @@ export class MSELoss extends Loss {
   }
 }
 
+/** Mean absolute error (torch.nn.L1Loss). */
 export class L1Loss extends Loss {
   constructor(opts: { reduction?: Reduction } = {}) {
     super(opts.reduction);
@@ -42,6 +50,7 @@ export class L1Loss extends Loss {
   }
 }
 
+/** Smooth L1 loss: quadratic below `beta`, linear above (torch.nn.SmoothL1Loss). */
 export class SmoothL1Loss extends Loss {
   readonly beta: number;
 
@@ -55,6 +64,7 @@ export class SmoothL1Loss extends Loss {
   }
 }
 
+/** Huber loss: quadratic below `delta`, linear above (torch.nn.HuberLoss). */
 export class HuberLoss extends Loss {
   readonly delta: number;
 
@@ -68,6 +78,7 @@ export class HuberLoss extends Loss {
   }
 }
 
+/** Negative log-likelihood of int32 class targets given log-probabilities (torch.nn.NLLLoss). */
 export class NLLLoss extends Loss {
   declare readonly weight: Tensor | null;
   readonly ignoreIndex: number;
@@ -83,6 +94,14 @@ export class NLLLoss extends Loss {
   }
 }
 
+/**
+ * Cross-entropy of logits against int32 class indices or class probabilities, with `weight`, `ignoreIndex` and `labelSmoothing` (torch.nn.CrossEntropyLoss).
+ * @example
+ * ```ts
+ * const lossFn = new nn.CrossEntropyLoss();
+ * const loss = lossFn.forward(model.forward(x), labels); // labels: int32 [batch]
+ * ```
+ */
 export class CrossEntropyLoss extends Loss {
   declare readonly weight: Tensor | null;
   readonly ignoreIndex: number;
@@ -101,6 +120,7 @@ export class CrossEntropyLoss extends Loss {
   }
 }
 
+/** Binary cross-entropy of probabilities (torch.nn.BCELoss). */
 export class BCELoss extends Loss {
   declare readonly weight: Tensor | null;
 
@@ -114,6 +134,7 @@ export class BCELoss extends Loss {
   }
 }
 
+/** Binary cross-entropy of logits, computed stably, with `posWeight` (torch.nn.BCEWithLogitsLoss). */
 export class BCEWithLogitsLoss extends Loss {
   declare readonly weight: Tensor | null;
   declare readonly pos_weight: Tensor | null;
@@ -129,6 +150,7 @@ export class BCEWithLogitsLoss extends Loss {
   }
 }
 
+/** Kullback-Leibler divergence; the input is log-probabilities (torch.nn.KLDivLoss). */
 export class KLDivLoss extends Module {
   readonly reduction: Reduction | 'batchmean';
   readonly logTarget: boolean;

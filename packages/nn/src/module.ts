@@ -13,7 +13,11 @@ export interface LocalMembers {
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
+/** Called before `forward` with the module and its inputs; returning an array replaces the inputs. */
 export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown;
+/**
+ * Called after `forward` with the module, its inputs and output; returning a value replaces the output.
+ */
 export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown;
 
 function addHook<H>(list: H[], hook: H): () => void {

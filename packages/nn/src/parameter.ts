@@ -21,6 +21,7 @@ export class Parameter extends Tensor {
   }
 }
 
+/** Whether `x` is a `Parameter` (a tensor registered as a module's parameter). */
 export function isParameter(x: unknown): x is Parameter {
   return x instanceof Parameter;
 }

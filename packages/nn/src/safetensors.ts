@@ -27,6 +27,7 @@ const DTYPE_SIZE: Record<SafetensorsDType, number> = {
 /** Largest header accepted, as in the reference implementation (100 MB). */
 export const MAX_HEADER_SIZE = 100_000_000;
 
+/** A malformed or unsupported safetensors file (the message says what and where). */
 export class SafetensorsError extends Error {
   constructor(readonly source: string, message: string, readonly key?: string) {
     super(`${source}: ${message}`);
@@ -34,6 +35,7 @@ export class SafetensorsError extends Error {
   }
 }
 
+/** One tensor in a safetensors header: its dtype, shape and byte offsets in the data section. */
 export interface TensorEntry {
   name: string;
   dtype: SafetensorsDType;
@@ -42,6 +44,7 @@ export interface TensorEntry {
   dataOffsets: [number, number];
 }
 
+/** A parsed safetensors header: one entry per tensor, plus the optional metadata. */
 export interface SafetensorsHeader {
   metadata: Record<string, string> | null;
   /** In header order. */
@@ -50,6 +53,7 @@ export interface SafetensorsHeader {
   dataStart: number;
 }
 
+/** Options of `serializeSafetensors`: the metadata to store and how int32 tensors are written. */
 export interface SerializeOptions {
   /** String-to-string metadata stored under "__metadata__". */
   metadata?: Record<string, string> | null;
@@ -60,6 +64,7 @@ export interface SerializeOptions {
   int64?: (key: string, t: Tensor) => boolean;
 }
 
+/** Options of `parseSafetensors`: limits and a source name for error messages. */
 export interface ParseOptions {
   /** Named in error messages (a file path); default "<buffer>". */
   source?: string;
@@ -288,6 +293,7 @@ export function parseSafetensors(buf: Uint8Array, opts: ParseOptions = {}): Reco
   return parseSafetensorsWithMetadata(buf, opts).tensors;
 }
 
+/** Like `parseSafetensors`, also returning the file's `__metadata__` (null when absent). */
 export function parseSafetensorsWithMetadata(buf: Uint8Array, opts: ParseOptions = {}): { tensors: Record<string, Tensor>; metadata: Record<string, string> | null } {
   const source = opts.source ?? '<buffer>';
   const header = parseSafetensorsHeader(buf, opts);

@@ -8,11 +8,15 @@ import { withoutGrad } from './grad-mode.js';
  */
 export type StateDict = Record<string, Tensor>;
 
+/** Options of `loadStateDict`: `strict` (default true: missing or unexpected keys are an error). */
 export interface LoadStateDictOptions {
   /** Missing and unexpected keys are an error (default true). Shape mismatches always are. */
   strict?: boolean;
 }
 
+/**
+ * What `loadStateDict` returns: the `missingKeys` and `unexpectedKeys` (non-empty only when not strict).
+ */
 export interface LoadStateDictResult {
   missingKeys: string[];
   unexpectedKeys: string[];

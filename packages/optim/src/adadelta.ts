@@ -2,6 +2,9 @@ import type { Tensor } from '@tsgrad/tensor';
 import { ElementwiseOptimizer, type FloatBuffer, type ParamGroup, type ParamState, type ParamsInput, buf, zerosLikeParam } from './optimizer.js';
 import { checkBool, checkInRange, checkNonNegative } from './validate.js';
 
+/**
+ * Hyperparameters of `Adadelta` (camelCase versions of torch.optim.Adadelta's); omitted ones take `ADADELTA_DEFAULTS`.
+ */
 export interface AdadeltaOptions {
   lr: number;
   rho: number;
@@ -10,6 +13,7 @@ export interface AdadeltaOptions {
   maximize: boolean;
 }
 
+/** torch.optim.Adadelta's defaults. */
 export const ADADELTA_DEFAULTS: AdadeltaOptions = { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false };
 
 /**

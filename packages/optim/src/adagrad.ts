@@ -2,6 +2,9 @@ import type { Tensor } from '@tsgrad/tensor';
 import { ElementwiseOptimizer, type FloatBuffer, type ParamGroup, type ParamState, type ParamsInput, buf, zerosLikeParam } from './optimizer.js';
 import { checkBool, checkNonNegative } from './validate.js';
 
+/**
+ * Hyperparameters of `Adagrad` (camelCase versions of torch.optim.Adagrad's); omitted ones take `ADAGRAD_DEFAULTS`.
+ */
 export interface AdagradOptions {
   lr: number;
   lrDecay: number;
@@ -11,6 +14,7 @@ export interface AdagradOptions {
   maximize: boolean;
 }
 
+/** torch.optim.Adagrad's defaults. */
 export const ADAGRAD_DEFAULTS: AdagradOptions = { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false };
 
 /**

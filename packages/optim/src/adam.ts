@@ -2,6 +2,13 @@ import type { Tensor } from '@tsgrad/tensor';
 import { ElementwiseOptimizer, type FloatBuffer, type ParamGroup, type ParamState, type ParamsInput, buf, zerosLikeParam } from './optimizer.js';
 import { checkBetas, checkBool, checkNonNegative } from './validate.js';
 
+/**
+ * Hyperparameters of `Adam` (camelCase versions of torch.optim.Adam's); omitted ones take `ADAM_DEFAULTS`.
+ * @example
+ * ```ts
+ * new Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999] });
+ * ```
+ */
 export interface AdamOptions {
   lr: number;
   betas: [number, number];
@@ -13,6 +20,7 @@ export interface AdamOptions {
   decoupledWeightDecay: boolean;
 }
 
+/** torch.optim.Adam's defaults. */
 export const ADAM_DEFAULTS: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false };
 
 /**
@@ -76,6 +84,7 @@ export class Adam extends ElementwiseOptimizer<AdamOptions> {
   }
 }
 
+/** torch.optim.AdamW's defaults (weight decay 1e-2, decoupled). */
 export const ADAMW_DEFAULTS: AdamOptions = { ...ADAM_DEFAULTS, weightDecay: 1e-2, decoupledWeightDecay: true };
 
 /** AdamW (Loshchilov & Hutter): Adam with decoupled weight decay, default 0.01. */

@@ -2,6 +2,9 @@ import type { Tensor } from '@tsgrad/tensor';
 import { ElementwiseOptimizer, type FloatBuffer, type ParamGroup, type ParamState, type ParamsInput, buf, zerosLikeParam } from './optimizer.js';
 import { checkBetas, checkBool, checkNonNegative } from './validate.js';
 
+/**
+ * Hyperparameters of `Adamax` (camelCase versions of torch.optim.Adamax's); omitted ones take `ADAMAX_DEFAULTS`.
+ */
 export interface AdamaxOptions {
   lr: number;
   betas: [number, number];
@@ -10,6 +13,7 @@ export interface AdamaxOptions {
   maximize: boolean;
 }
 
+/** torch.optim.Adamax's defaults. */
 export const ADAMAX_DEFAULTS: AdamaxOptions = { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false };
 
 /**

@@ -3,6 +3,9 @@ import { type Closure, Optimizer, type ParamState, type ParamsInput, decodeValue
 import { withGrad, withoutGrad } from './no-grad.js';
 import { checkNonNegative, checkPositiveInt } from './validate.js';
 
+/**
+ * Hyperparameters of `LBFGS` (camelCase versions of torch.optim.LBFGS's); omitted ones take `LBFGS_DEFAULTS`.
+ */
 export interface LBFGSOptions {
   lr: number;
   maxIter: number;
@@ -15,6 +18,7 @@ export interface LBFGSOptions {
   lineSearchFn: 'strong_wolfe' | null;
 }
 
+/** torch.optim.LBFGS's defaults. */
 export const LBFGS_DEFAULTS: LBFGSOptions = { lr: 1, maxIter: 20, maxEval: null, toleranceGrad: 1e-7, toleranceChange: 1e-9, historySize: 100, lineSearchFn: null };
 
 type Vec = Float64Array;

@@ -2,6 +2,9 @@ import type { Tensor } from '@tsgrad/tensor';
 import { ElementwiseOptimizer, type FloatBuffer, type ParamGroup, type ParamState, type ParamsInput, buf, zerosLikeParam } from './optimizer.js';
 import { checkBetas, checkBool, checkNonNegative } from './validate.js';
 
+/**
+ * Hyperparameters of `NAdam` (camelCase versions of torch.optim.NAdam's); omitted ones take `NADAM_DEFAULTS`.
+ */
 export interface NAdamOptions {
   lr: number;
   betas: [number, number];
@@ -12,6 +15,7 @@ export interface NAdamOptions {
   maximize: boolean;
 }
 
+/** torch.optim.NAdam's defaults. */
 export const NADAM_DEFAULTS: NAdamOptions = { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, decoupledWeightDecay: false, maximize: false };
 
 /** NAdam's momentum schedule μₜ = β1·(1 − ½·0.96^(t·ψ)). */

@@ -21,6 +21,7 @@ export type ParamsInput<H extends BaseHyper = BaseHyper> = Iterable<Tensor> | It
 
 /** A value in per-parameter state: tensors for buffers, numbers for counters. */
 export type StateValue = Tensor | TensorJSON | number | boolean | null | StateValue[];
+/** Per-parameter optimizer state (momentum buffers, step counts...), by name. */
 export type ParamState = Record<string, StateValue>;
 
 /** `optimizer.stateDict()`: state keyed by the parameter's index across groups (as torch). */

@@ -2,6 +2,9 @@ import type { Tensor } from '@tsgrad/tensor';
 import { ElementwiseOptimizer, type FloatBuffer, type ParamGroup, type ParamState, type ParamsInput, buf, zerosLikeParam } from './optimizer.js';
 import { checkBetas, checkBool, checkNonNegative } from './validate.js';
 
+/**
+ * Hyperparameters of `RAdam` (camelCase versions of torch.optim.RAdam's); omitted ones take `RADAM_DEFAULTS`.
+ */
 export interface RAdamOptions {
   lr: number;
   betas: [number, number];
@@ -11,6 +14,7 @@ export interface RAdamOptions {
   maximize: boolean;
 }
 
+/** torch.optim.RAdam's defaults. */
 export const RADAM_DEFAULTS: RAdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, maximize: false };
 
 /**

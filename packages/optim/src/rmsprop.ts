@@ -2,6 +2,9 @@ import type { Tensor } from '@tsgrad/tensor';
 import { ElementwiseOptimizer, type FloatBuffer, type ParamGroup, type ParamState, type ParamsInput, buf, zerosLikeParam } from './optimizer.js';
 import { checkBool, checkNonNegative } from './validate.js';
 
+/**
+ * Hyperparameters of `RMSprop` (camelCase versions of torch.optim.RMSprop's); omitted ones take `RMSPROP_DEFAULTS`.
+ */
 export interface RMSpropOptions {
   lr: number;
   alpha: number;
@@ -12,6 +15,7 @@ export interface RMSpropOptions {
   maximize: boolean;
 }
 
+/** torch.optim.RMSprop's defaults. */
 export const RMSPROP_DEFAULTS: RMSpropOptions = { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false };
 
 /**

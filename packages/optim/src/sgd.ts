@@ -2,6 +2,13 @@ import type { Tensor } from '@tsgrad/tensor';
 import { ElementwiseOptimizer, type FloatBuffer, type ParamGroup, type ParamState, type ParamsInput, zerosLikeParam } from './optimizer.js';
 import { checkBool, checkNonNegative } from './validate.js';
 
+/**
+ * Hyperparameters of `SGD` (camelCase versions of torch.optim.SGD's); omitted ones take `SGD_DEFAULTS`.
+ * @example
+ * ```ts
+ * new SGD(model.parameters(), { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });
+ * ```
+ */
 export interface SGDOptions {
   lr: number;
   momentum: number;
@@ -11,6 +18,7 @@ export interface SGDOptions {
   maximize: boolean;
 }
 
+/** torch.optim.SGD's defaults. */
 export const SGD_DEFAULTS: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false };
 
 /**

@@ -16,6 +16,7 @@ export function isTensorJSON(v: unknown): v is TensorJSON {
   return typeof v === 'object' && v !== null && (v as { __tensor__?: unknown }).__tensor__ === true;
 }
 
+/** A tensor as plain JSON (dtype, shape, data), for optimizer state dicts. */
 export function tensorToJSON(t: Tensor): TensorJSON {
   const flat = t.toTypedArray();
   const data = new Array<number | string>(flat.length);
@@ -26,6 +27,7 @@ export function tensorToJSON(t: Tensor): TensorJSON {
   return { __tensor__: true, dtype: t.dtype, shape: t.shape.slice(), data };
 }
 
+/** The inverse of `tensorToJSON`. */
 export function tensorFromJSON(j: TensorJSON): Tensor {
   const t = Tensor.empty(j.shape, j.dtype);
   const buf = t.storage.data;

@@ -4,6 +4,7 @@ import { assertValidShape, numel, shapeToString } from './layout.js';
 import { Tensor } from './tensor.js';
 import { shapeArgs, type ShapeArg } from './ops/views.js';
 
+/** Options of the creation functions: `dtype` and `requiresGrad`. */
 export interface TensorOptions {
   dtype?: DType;
   requiresGrad?: boolean;
@@ -104,10 +105,25 @@ function splitShapeAndOptions(args: readonly (ShapeArg | TensorOptions)[]): [num
   return [shapeArgs(args as ShapeArg[]), undefined];
 }
 
+/**
+ * A tensor of zeros; the shape as separate sizes or one array, options last (default dtype float32).
+ * @example
+ * ```ts
+ * zeros(2, 3);                      // float32 [2, 3]
+ * zeros([2, 3], { dtype: 'int32' });
+ * ```
+ */
 export function zeros(...args: (ShapeArg | TensorOptions)[]): Tensor {
   const [shape, opts] = splitShapeAndOptions(args);
   return make(shape, opts, 0);
 }
+/**
+ * A tensor of ones; the shape as separate sizes or one array, options last (default dtype float32).
+ * @example
+ * ```ts
+ * ones(4).sum().item(); // 4
+ * ```
+ */
 export function ones(...args: (ShapeArg | TensorOptions)[]): Tensor {
   const [shape, opts] = splitShapeAndOptions(args);
   return make(shape, opts, 1);
@@ -125,15 +141,19 @@ export function full(shape: readonly number[], value: number | boolean, opts?: T
   return make(shape.slice(), { ...opts, dtype }, +value);
 }
 
+/** Zeros with the shape and dtype of `t` (options may override the dtype). */
 export function zerosLike(t: Tensor, opts?: TensorOptions): Tensor {
   return make(t.shape.slice(), { dtype: t.dtype, ...opts }, 0);
 }
+/** Ones with the shape and dtype of `t` (options may override the dtype). */
 export function onesLike(t: Tensor, opts?: TensorOptions): Tensor {
   return make(t.shape.slice(), { dtype: t.dtype, ...opts }, 1);
 }
+/** A tensor with the shape and dtype of `t`; zero-filled, like `empty`. */
 export function emptyLike(t: Tensor, opts?: TensorOptions): Tensor {
   return make(t.shape.slice(), { dtype: t.dtype, ...opts }, 0);
 }
+/** A tensor with the shape and dtype of `t` filled with `value`. */
 export function fullLike(t: Tensor, value: number | boolean, opts?: TensorOptions): Tensor {
   return make(t.shape.slice(), { dtype: t.dtype, ...opts }, +value);
 }

@@ -4,6 +4,9 @@
  */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
+/**
+ * The typed arrays that back tensors: Float32Array (float32), Float64Array (float64), Int32Array (int32), Uint8Array (bool).
+ */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
@@ -55,6 +58,7 @@ export function dtypeOfBuffer(buffer: TypedArray): DType {
   throw new TypeError(`unsupported typed array ${(buffer as object).constructor?.name ?? typeof buffer}`);
 }
 
+/** True for 'float32' and 'float64'. */
 export function isFloating(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }

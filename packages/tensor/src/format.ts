@@ -40,6 +40,7 @@ export function setPrintOptions(opts?: Partial<PrintOptions>): void {
   Object.assign(printOptions, opts);
 }
 
+/** The current printing options (see `setPrintOptions`). */
 export function getPrintOptions(): PrintOptions {
   return { ...printOptions };
 }

@@ -13,11 +13,15 @@ export interface GradFn {
   readonly name: string;
 }
 
+/** Options of `Tensor.backward()`: the output gradient, `retainGraph` and `createGraph` (as in torch). */
 export interface BackwardOptions {
   retainGraph?: boolean;
   createGraph?: boolean;
 }
 
+/**
+ * What `@tsgrad/autograd` plugs into tensor with `setGradEngine`: recording ops, `backward`, `retainGrad` and hooks. Users do not implement it.
+ */
 export interface GradEngine {
   /** Builds a graph node for `op` (name of the op, e.g. 'add'), linking `output` to `inputs`. */
   record(op: string, inputs: readonly Tensor[], output: Tensor, attrs: unknown): void;
@@ -26,6 +30,9 @@ export interface GradEngine {
   registerHook(t: Tensor, hook: (grad: Tensor) => Tensor | void): () => void;
 }
 
+/**
+ * Process-wide grad mode and the installed engine (read by every op; change it with `noGrad`/`enableGrad` from `@tsgrad/autograd`).
+ */
 export const gradState: { enabled: boolean; engine: GradEngine | null } = { enabled: true, engine: null };
 
 /** Installs the autograd engine (called by @tsgrad/autograd on import). */
@@ -33,6 +40,7 @@ export function setGradEngine(engine: GradEngine | null): void {
   gradState.engine = engine;
 }
 
+/** Whether ops are currently recorded for autograd (false inside `noGrad`). */
 export function isGradEnabled(): boolean {
   return gradState.enabled;
 }

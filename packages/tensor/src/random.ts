@@ -217,12 +217,16 @@ export function initialSeed(): bigint {
   return defaultGenerator.initialSeed();
 }
 
+/**
+ * Options of the random creation functions: a tensor's options plus an explicit `generator` (default: the global one, seeded by `manualSeed`).
+ */
 export interface RandomOptions {
   dtype?: DType;
   requiresGrad?: boolean;
   generator?: Generator;
 }
 
+/** An explicit `Generator` to draw from (default: the global one, seeded by `manualSeed`). */
 export interface GeneratorOption {
   generator?: Generator;
 }
@@ -279,11 +283,13 @@ export function randn(...args: (ShapeArg | RandomOptions)[]): Tensor {
   return finish(t, opts);
 }
 
+/** Uniform [0, 1) samples with the shape and dtype of `t` (torch.rand_like). */
 export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
   assertTensor(t, 'randLike');
   return rand(t.shape, { dtype: isFloating(t.dtype) ? t.dtype : 'float32', ...opts });
 }
 
+/** Standard normal samples with the shape and dtype of `t` (torch.randn_like). */
 export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
   assertTensor(t, 'randnLike');
   return randn(t.shape, { dtype: isFloating(t.dtype) ? t.dtype : 'float32', ...opts });
@@ -439,6 +445,7 @@ export function exponential_(self: Tensor, lambd = 1, opts?: GeneratorOption): T
   return overwrite(self, values, 'exponential_');
 }
 
+/** Options of `multinomial`: `replacement` (default false) and the generator. */
 export interface MultinomialOptions extends GeneratorOption {
   /** Draw with replacement (default false: each category at most once per row). */
   replacement?: boolean;

@@ -8,11 +8,13 @@ import { checkDirectory, findFile } from '../formats/files.js';
 import { readCifarBatch } from '../formats/cifar.js';
 import { labelTensor, type VisionDatasetOptions } from './common.js';
 
+/** Options of `CIFAR10`: the split (`train`) and the sample and label transforms. */
 export interface CIFAR10Options<X = unknown, Y = unknown> extends VisionDatasetOptions<X, Y> {
   /** data_batch_1..5.bin (true, default) or test_batch.bin. */
   train?: boolean;
 }
 
+/** CIFAR-10's class names, as torchvision names them. */
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
 
 /**

@@ -18,6 +18,7 @@ import { labelTensor, type VisionDatasetOptions } from './common.js';
  * numpy rounds) and scaled back by /255. The first 8,000 are the train split, the last 2,000 test.
  */
 export const MNIST_DIGITS_TOTAL = 10000;
+/** How many of the mnist package's digits form the train split (the rest are the test split). */
 export const MNIST_DIGITS_TRAIN = 8000;
 
 interface DigitsData {
@@ -94,6 +95,13 @@ export function loadMnistDigits(dir = mnistDigitsDir()): DigitsData {
   return out;
 }
 
+/**
+ * Options of `mnistDigits`: the `split` ('train', 'test' or 'all'), `flatten`, and the transforms.
+ * @example
+ * ```ts
+ * const ds = mnistDigits({ split: 'test', flatten: true }); // [784] float32 images, int32 labels
+ * ```
+ */
 export interface MnistDigitsOptions<X = Tensor, Y = Tensor> extends VisionDatasetOptions<X, Y> {
   /** 'train' (first 8,000), 'test' (last 2,000) or 'all'. Default 'train'. */
   split?: 'train' | 'test' | 'all';

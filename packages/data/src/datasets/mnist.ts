@@ -6,6 +6,7 @@ import { checkDirectory, DataFormatError, findFile } from '../formats/files.js';
 import { expectIdx, readIdxFile } from '../formats/idx.js';
 import { visionSample, type VisionDatasetOptions } from './common.js';
 
+/** Options of `MNIST`/`FashionMNIST`: the split (`train`) and the sample and label transforms. */
 export interface MNISTOptions<X = unknown, Y = unknown> extends VisionDatasetOptions<X, Y> {
   /** The training split (train-*) or the test split (t10k-*). Default true. */
   train?: boolean;
@@ -76,7 +77,9 @@ export class IdxImageDataset<X = unknown, Y = unknown> extends Dataset<[X, Y]> {
   }
 }
 
+/** MNIST's class names, as torchvision names them. */
 export const MNIST_CLASSES = ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine'] as const;
+/** Fashion-MNIST's class names, as torchvision names them. */
 export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
 
 /** MNIST handwritten digits from IDX files in `root` (no download: bring the files). */

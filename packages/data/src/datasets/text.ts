@@ -50,6 +50,7 @@ export class CharVocab {
   }
 }
 
+/** Options of `CharDataset`: the sequence length, the stride between samples and the vocabulary. */
 export interface CharDatasetOptions {
   /** Characters per sample. */
   seqLen: number;

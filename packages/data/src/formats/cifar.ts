@@ -6,6 +6,7 @@ import { DataFormatError, readMaybeGzip } from './files.js';
  */
 export const CIFAR_RECORD_BYTES = 1 + 3 * 32 * 32;
 
+/** A CIFAR binary batch: uint8 CHW pixels and labels. */
 export interface CifarBatch {
   /** Pixels, CHW per image, images back to back: count * 3072 bytes. */
   images: Uint8Array;
@@ -36,6 +37,7 @@ export function parseCifarBatch(bytes: Uint8Array, file: string, numClasses = 10
   return { images, labels, count };
 }
 
+/** Reads a CIFAR-10 (or, with `numClasses` 100, CIFAR-100) binary batch file. */
 export function readCifarBatch(path: string, numClasses = 10): CifarBatch {
   return parseCifarBatch(readMaybeGzip(path), path, numClasses);
 }

@@ -8,6 +8,7 @@ import { DataFormatError, readMaybeGzip } from './files.js';
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
+/** A parsed IDX array: its element type, shape and data. */
 export interface IdxArray {
   type: IdxType;
   shape: number[];

@@ -6,6 +6,13 @@ import { BatchSampler, RandomSampler, SequentialSampler } from '../sampler.js';
 import { WorkerPool } from './pool.js';
 import { specifierOf, type WorkerDatasetSpec } from './worker-spec.js';
 
+/**
+ * Options of `DataLoader` (camelCase versions of torch's): `batchSize` (1; null for no batching), `shuffle`, `sampler`/`batchSampler`, `dropLast`, `collateFn`, `numWorkers` (worker threads, with `workerDataset`), `prefetchFactor`, `persistentWorkers`, `generator`.
+ * @example
+ * ```ts
+ * new DataLoader(dataset, { batchSize: 64, shuffle: true, dropLast: true });
+ * ```
+ */
 export interface DataLoaderOptions<S, B> {
   /** Samples per batch; default 1. */
   batchSize?: number;

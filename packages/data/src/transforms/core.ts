@@ -13,6 +13,7 @@ export type TransformFactory<A extends unknown[], I, O> = {
   new (...args: A): Transform<I, O>;
 };
 
+/** Makes a transform class callable both with and without `new` (torchvision style). */
 export function factory<A extends unknown[], I, O>(make: (...args: A) => Transform<I, O>): TransformFactory<A, I, O> {
   // A plain function (not an arrow) can be called with new; returning a function object from it
   // makes `new` yield that function.
@@ -40,6 +41,7 @@ export const Lambda: { <I, O>(fn: (x: I) => O): Transform<I, O>; new <I, O>(fn: 
 /** uint8 Image (HWC, or HW with channels 1) to float32 [C, H, W] with values in 0..1. */
 export const ToTensor = factory((): Transform<Image, Tensor> => (img) => imageToTensor(img));
 
+/** An HWC uint8 image as a float32 [C, H, W] tensor in [0, 1] (what `ToTensor` does). */
 export function imageToTensor(img: Image): Tensor {
   if (!isImage(img)) throw new TypeError('ToTensor: expected an Image {data: Uint8Array, height, width, channels}');
   const { data, height: H, width: W } = img;

@@ -8,7 +8,9 @@ import { factory, type Transform } from './core.js';
  * call time, so `manualSeed` and per-worker seeding apply).
  */
 type Size = number | readonly [number, number];
+/** How padding is filled: a constant, the edge pixel, or a reflection. */
 export type PaddingMode = 'constant' | 'edge' | 'reflect';
+/** Resampling for geometric transforms: 'nearest' or 'bilinear'. */
 export type Interpolation = 'nearest' | 'bilinear';
 
 function sizeHW(size: Size, op: string): [number, number] {
@@ -61,6 +63,7 @@ export function cropWindow(x: ImageLike, top: number, left: number, h: number, w
   return out;
 }
 
+/** Options of `RandomCrop`: `padding`, `padIfNeeded`, `fill`, `paddingMode`. */
 export interface RandomCropOptions {
   /** Padding added before cropping: p, [left/right, top/bottom] or [left, top, right, bottom]. */
   padding?: number | readonly number[];
@@ -117,7 +120,9 @@ function flip(x: ImageLike, horizontal: boolean): ImageLike {
   return out;
 }
 
+/** Flips an image or a [..., H, W] tensor left to right. */
 export const hflip = (x: ImageLike): ImageLike => flip(x, true);
+/** Flips an image or a [..., H, W] tensor top to bottom. */
 export const vflip = (x: ImageLike): ImageLike => flip(x, false);
 
 function checkP(p: number, op: string): void {
@@ -136,6 +141,7 @@ export const RandomVerticalFlip = factory((p: number = 0.5, options: { generator
   return (x) => ((options.generator ?? defaultGenerator()).nextFloat64() < p ? vflip(x) : x);
 });
 
+/** One affine transform: rotation angle (degrees), translation (pixels), scale and shear. */
 export interface AffineParams {
   /** Counter-clockwise rotation in degrees (as seen with y pointing down, like torchvision). */
   angle: number;
@@ -146,6 +152,7 @@ export interface AffineParams {
   shear: [number, number];
 }
 
+/** How a geometric transform samples: `interpolation` and the `fill` value outside the image. */
 export interface WarpOptions {
   interpolation?: Interpolation;
   fill?: number | readonly number[];
@@ -221,6 +228,7 @@ function range(v: number | readonly [number, number], op: string, what: string, 
   return [v[0], v[1]];
 }
 
+/** Options of `RandomAffine`: ranges of `translate`, `scale`, `shear`, plus interpolation and fill. */
 export interface RandomAffineOptions extends WarpOptions {
   /** Maximum absolute fractions [a, b] of width and height to shift by. */
   translate?: readonly [number, number];

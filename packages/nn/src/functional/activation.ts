@@ -42,11 +42,13 @@ export function silu(x: Tensor): Tensor {
   return x.mul(sigmoidOp(x));
 }
 
+/** 1 / (1 + e^-x) (torch.sigmoid). */
 export function sigmoid(x: Tensor): Tensor {
   assertTensor(x, 'sigmoid: input');
   return sigmoidOp(x);
 }
 
+/** The hyperbolic tangent (torch.tanh). */
 export function tanh(x: Tensor): Tensor {
   assertTensor(x, 'tanh: input');
   return tanhOp(x);
@@ -81,6 +83,7 @@ export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
   return x.clamp(minVal, maxVal);
 }
 
+/** min(max(x, 0), 6) (torch.nn.functional.relu6). */
 export function relu6(x: Tensor): Tensor {
   return hardtanh(x, 0, 6);
 }
@@ -92,6 +95,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
   return x.softmax(dim);
 }
 
+/** log(softmax(x)) along `dim`, computed stably (torch.nn.functional.log_softmax). */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   assertTensor(x, 'logSoftmax: input');
   checkDim(dim, 'logSoftmax');

@@ -11,6 +11,9 @@ import { assertFloat, assertTensor, shapeStr } from './util.js';
  */
 export type { IntPair };
 
+/**
+ * Options of `conv2d`: `stride`, `padding` (a number, [h, w], or 'same'/'valid' where supported), `dilation`, `groups`.
+ */
 export interface ConvOptions {
   stride?: IntPair;
   /** Zero padding on both sides, or 'valid' (none) / 'same' (output size = input size, stride 1). */
@@ -24,6 +27,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   return conv2dOp(x, weight, bias, opts);
 }
 
+/** Options of `conv1d`: `stride`, `padding`, `dilation`, `groups`. */
 export interface Conv1dOptions {
   stride?: number;
   padding?: number | 'valid' | 'same';
@@ -56,6 +60,7 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   return y.squeeze(-2);
 }
 
+/** Options of `convTranspose2d`: `stride`, `padding`, `outputPadding`, `groups`, `dilation`. */
 export interface ConvTransposeOptions {
   stride?: IntPair;
   padding?: IntPair;
@@ -105,12 +110,14 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   return x.ndim === 3 ? y.squeeze(0) : y;
 }
 
+/** Options of `maxPool2d`: `stride` (default the kernel size), `padding`, `dilation`, `ceilMode`. */
 export interface MaxPool2dOptions {
   /** Defaults to kernelSize. */
   stride?: IntPair | null;
   padding?: IntPair;
 }
 
+/** 2-d max pooling over an [N, C, H, W] (or [C, H, W]) input (torch.nn.functional.max_pool2d). */
 export function maxPool2d(x: Tensor, kernelSize: IntPair, opts: MaxPool2dOptions = {}): Tensor {
   return maxPool2dOp(x, kernelSize, { ...opts, returnIndices: false });
 }
@@ -120,11 +127,13 @@ export function maxPool2dWithIndices(x: Tensor, kernelSize: IntPair, opts: MaxPo
   return maxPool2dOp(x, kernelSize, { ...opts, returnIndices: true });
 }
 
+/** Options of `avgPool2d`: those of max pooling plus `countIncludePad` and `divisorOverride`. */
 export interface AvgPool2dOptions extends MaxPool2dOptions {
   /** Whether zero padding counts in the divisor (default true). */
   countIncludePad?: boolean;
 }
 
+/** 2-d average pooling over an [N, C, H, W] (or [C, H, W]) input (torch.nn.functional.avg_pool2d). */
 export function avgPool2d(x: Tensor, kernelSize: IntPair, opts: AvgPool2dOptions = {}): Tensor {
   return avgPool2dOp(x, kernelSize, opts);
 }

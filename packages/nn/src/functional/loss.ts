@@ -17,6 +17,7 @@ function checkPair(input: Tensor, target: Tensor, op: string): void {
   }
 }
 
+/** How a loss reduces over elements: 'mean' (default), 'sum' or 'none'. */
 export interface ReductionOptions {
   reduction?: Reduction;
 }
@@ -56,6 +57,7 @@ export function huberLoss(input: Tensor, target: Tensor, opts: ReductionOptions 
   return reduce(where(ad.le(delta), d.mul(d).mul(0.5), ad.sub(0.5 * delta).mul(delta)), checkReduction(opts.reduction ?? 'mean', 'huberLoss'));
 }
 
+/** Options of `nllLoss`: class `weight`, `ignoreIndex` (-100) and the reduction. */
 export interface NllOptions extends ReductionOptions {
   /** A rescaling weight per class, shape [C]. */
   weight?: Tensor | null;
@@ -129,6 +131,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): T
   return loss.sum().div(w.sum());
 }
 
+/** Options of `crossEntropy`: those of `nllLoss` plus `labelSmoothing`. */
 export interface CrossEntropyOptions extends NllOptions {
   /** Mixes the target with the uniform distribution: (1 - s) * target + s / C (default 0). */
   labelSmoothing?: number;
@@ -180,6 +183,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   return nll.mul(1 - eps).add(smoothRed.mul(eps / C));
 }
 
+/** Options of `binaryCrossEntropy`: per-element `weight` and the reduction. */
 export interface BceOptions extends ReductionOptions {
   /** A rescaling weight broadcast to the input's shape. */
   weight?: Tensor | null;
@@ -207,6 +211,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOptio
   return reduce(applyWeight(loss, opts.weight, 'binaryCrossEntropy'), reduction);
 }
 
+/** Options of `binaryCrossEntropyWithLogits`: those of BCE plus `posWeight`. */
 export interface BceWithLogitsOptions extends BceOptions {
   /** Weight of positive examples, broadcast along the last (class) dim. */
   posWeight?: Tensor | null;
@@ -230,6 +235,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts
   return reduce(applyWeight(loss, opts.weight, 'binaryCrossEntropyWithLogits'), reduction);
 }
 
+/** Options of `klDiv`: the reduction ('batchmean' gives the mathematical KL) and `logTarget`. */
 export interface KlDivOptions {
   /** 'batchmean' divides the sum by the batch size (the mathematically correct KL). Default 'mean'. */
   reduction?: Reduction | 'batchmean';

@@ -64,6 +64,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   return y;
 }
 
+/** Options of `layerNorm`: `weight`, `bias` and `eps`. */
 export interface LayerNormOptions {
   weight?: Tensor | null;
   bias?: Tensor | null;
@@ -116,6 +117,7 @@ export function normalize(x: Tensor, p = 2, dim = 1, eps = 1e-12): Tensor {
   return x.div(x.norm(p, dim, true).clamp(eps));
 }
 
+/** Options of `embedding`: `paddingIdx` (its row gets no gradient). */
 export interface EmbeddingOptions {
   /** Rows at this index get no gradient (PyTorch's padding_idx). */
   paddingIdx?: number | null;

@@ -10,6 +10,7 @@ export class ReLU extends Module {
   }
 }
 
+/** Activation: max(0, x) + negativeSlope * min(0, x) (torch.nn.LeakyReLU; default slope 0.01). */
 export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) {
     super();
@@ -24,6 +25,7 @@ export class LeakyReLU extends Module {
   }
 }
 
+/** Activation: x for x > 0, alpha * (e^x - 1) otherwise (torch.nn.ELU). */
 export class ELU extends Module {
   constructor(readonly alpha = 1) {
     super();
@@ -38,6 +40,7 @@ export class ELU extends Module {
   }
 }
 
+/** Activation: x * Phi(x), exact or with the tanh approximation (torch.nn.GELU). */
 export class GELU extends Module {
   constructor(readonly approximate: 'none' | 'tanh' = 'none') {
     super();
@@ -53,24 +56,28 @@ export class GELU extends Module {
   }
 }
 
+/** Activation: x * sigmoid(x), also called swish (torch.nn.SiLU). */
 export class SiLU extends Module {
   forward(x: Tensor): Tensor {
     return A.silu(x);
   }
 }
 
+/** Activation: 1 / (1 + e^-x) (torch.nn.Sigmoid). */
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor {
     return A.sigmoid(x);
   }
 }
 
+/** Activation: tanh(x) (torch.nn.Tanh). */
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
     return A.tanh(x);
   }
 }
 
+/** Activation: log(1 + e^(beta x)) / beta, linear above `threshold` (torch.nn.Softplus). */
 export class Softplus extends Module {
   constructor(readonly beta = 1, readonly threshold = 20) {
     super();
@@ -85,6 +92,7 @@ export class Softplus extends Module {
   }
 }
 
+/** Activation: clamp(x, minVal, maxVal) (torch.nn.Hardtanh). */
 export class Hardtanh extends Module {
   constructor(readonly minVal = -1, readonly maxVal = 1) {
     super();
@@ -99,6 +107,13 @@ export class Hardtanh extends Module {
   }
 }
 
+/**
+ * Activation: Softmax along `dim` (torch.nn.Softmax).
+ * @example
+ * ```ts
+ * const probs = new nn.Softmax(1).forward(logits); // rows sum to 1
+ * ```
+ */
 export class Softmax extends Module {
   constructor(readonly dim: number) {
     super();
@@ -114,6 +129,7 @@ export class Softmax extends Module {
   }
 }
 
+/** Activation: log(softmax(x)) along `dim` (torch.nn.LogSoftmax); pair with `NLLLoss`. */
 export class LogSoftmax extends Module {
   constructor(readonly dim: number) {
     super();

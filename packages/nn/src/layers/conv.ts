@@ -17,6 +17,9 @@ const toPair = (v: Pair, what: string, op: string, min: number): [number, number
 
 const fmt = (p: readonly number[]) => `[${p.join(', ')}]`;
 
+/**
+ * Options of `Conv2d`: `stride`, `padding`, `dilation` (a number or [h, w]), `groups`, `bias`, `dtype`.
+ */
 export interface Conv2dOptions {
   stride?: Pair;
   padding?: Pair | 'valid' | 'same';
@@ -84,6 +87,7 @@ export class Conv2d extends Module {
   }
 }
 
+/** Options of `Conv1d`: `stride`, `padding`, `dilation`, `groups`, `bias`, `dtype`. */
 export interface Conv1dOptions {
   stride?: number;
   padding?: number | 'valid' | 'same';
@@ -138,6 +142,9 @@ export class Conv1d extends Module {
   }
 }
 
+/**
+ * Options of `ConvTranspose2d`: `stride`, `padding`, `outputPadding`, `dilation`, `groups`, `bias`, `dtype`.
+ */
 export interface ConvTranspose2dOptions {
   stride?: Pair;
   padding?: Pair;

@@ -7,6 +7,9 @@ import { checkPositiveInt } from '../functional/util.js';
 import { defaultBiasInit_, defaultWeightInit_, uniform_ } from '../init.js';
 import type { DType } from '@tsgrad/tensor';
 
+/**
+ * Options of the layer constructors: `bias` (default true), `dtype` and `generator` for the initial weights.
+ */
 export interface LayerOptions {
   /** Parameter dtype (default float32). */
   dtype?: DType;

@@ -6,6 +6,9 @@ import { checkPositiveInt, shapeStr } from '../functional/util.js';
 import { withoutGrad } from '../grad-mode.js';
 import { ones_, zeros_ } from '../init.js';
 
+/**
+ * Options of the batch norms: `eps` (1e-5), `momentum` (0.1), `affine` (true), `trackRunningStats` (true), `dtype`.
+ */
 export interface BatchNormOptions {
   eps?: number;
   /** Running average factor (default 0.1); null for a cumulative average over all batches. */
@@ -100,6 +103,7 @@ export class BatchNorm2d extends BatchNormBase {
   }
 }
 
+/** Options of `LayerNorm`: `eps` (1e-5), `elementwiseAffine` (true), `bias` (true), `dtype`. */
 export interface LayerNormOptions {
   eps?: number;
   /** Learnable weight (and bias) of normalizedShape (default true). */

@@ -135,6 +135,9 @@ export class PolynomialLR extends LRScheduler {
   }
 }
 
+/**
+ * A function of the epoch giving the multiplicative factor of the initial learning rate (LambdaLR) or of the current one (MultiplicativeLR).
+ */
 export type LrLambda = (epoch: number) => number;
 
 function lambdas(optimizer: AnyOptimizer, lrLambda: LrLambda | readonly LrLambda[], who: string): LrLambda[] {

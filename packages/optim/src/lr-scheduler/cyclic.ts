@@ -1,8 +1,14 @@
 import { checkNumber, checkPositive } from '../validate.js';
 import { type AnyOptimizer, LRScheduler, perGroup } from './scheduler.js';
 
+/**
+ * The amplitude policy of `CyclicLR`: constant ('triangular'), halved each cycle ('triangular2'), or scaled by gamma^iteration ('exp_range').
+ */
 export type CyclicMode = 'triangular' | 'triangular2' | 'exp_range';
 
+/**
+ * Options of `CyclicLR` (camelCase versions of torch's): `baseLr`, `maxLr`, `stepSizeUp`/`stepSizeDown`, `mode`, `gamma`, a custom `scaleFn`, momentum cycling.
+ */
 export interface CyclicOptions {
   baseLr: number | readonly number[];
   maxLr: number | readonly number[];

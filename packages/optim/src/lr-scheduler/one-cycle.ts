@@ -1,6 +1,9 @@
 import { checkBool, checkInRange, checkNonNegative, checkPositive, checkPositiveInt } from '../validate.js';
 import { type AnyOptimizer, LRScheduler, perGroup } from './scheduler.js';
 
+/**
+ * Options of `OneCycleLR` (camelCase versions of torch's): `maxLr`, `totalSteps` or `epochs` and `stepsPerEpoch`, `pctStart`, `annealStrategy`, `divFactor`, `finalDivFactor`, momentum cycling.
+ */
 export interface OneCycleOptions {
   maxLr: number | readonly number[];
   /** Total number of steps; or give `epochs` and `stepsPerEpoch`. */

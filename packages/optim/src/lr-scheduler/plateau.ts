@@ -1,6 +1,9 @@
 import { checkNonNegative, checkNumber } from '../validate.js';
 import { type AnyOptimizer, type SchedulerStateDict, checkOptimizer, loadSchedulerStateDict, perGroup, schedulerStateDict } from './scheduler.js';
 
+/**
+ * Options of `ReduceLROnPlateau` (camelCase versions of torch's): `mode` ('min'/'max'), `factor`, `patience`, `threshold`, `thresholdMode`, `cooldown`, `minLr`, `eps`.
+ */
 export interface ReduceLROnPlateauOptions {
   /** 'min': the metric should decrease (a loss); 'max': increase (an accuracy). */
   mode?: 'min' | 'max';

@@ -18,17 +18,21 @@ export interface View {
   readonly offset: number;
 }
 
+/** Names of the elementwise unary kernels. */
 export type UnaryOp =
   | 'neg' | 'abs' | 'sign' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'square' | 'reciprocal'
   | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'gelu' | 'erf' | 'floor' | 'ceil' | 'round' | 'logicalNot'
   | 'identity';
 
+/** Names of the elementwise binary kernels (arithmetic, comparisons, logical). */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'remainder' | 'atan2'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr' | 'logicalXor';
 
+/** Names of the reduction kernels. */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'all' | 'any';
 
+/** Stride, padding, dilation and groups of a 2-d convolution kernel call. */
 export interface Conv2dParams {
   readonly stride: readonly [number, number];
   readonly padding: readonly [number, number];
@@ -36,6 +40,7 @@ export interface Conv2dParams {
   readonly groups: number;
 }
 
+/** Kernel size, stride, padding (and dilation, ceil mode) of a 2-d pooling kernel call. */
 export interface Pool2dParams {
   readonly kernelSize: readonly [number, number];
   readonly stride: readonly [number, number];
@@ -44,6 +49,9 @@ export interface Pool2dParams {
   readonly countIncludePad?: boolean;
 }
 
+/**
+ * The kernel contract every backend implements (the pure-TS `jsBackend` implements all of it). Kernels write into outputs the op layer allocated and never see autograd; see `PartialBackend` and `useBackend` to plug in your own.
+ */
 export interface Backend {
   readonly name: string;
 

@@ -9,6 +9,7 @@ import { jsBackend } from './js/index.js';
  */
 export const kernels: { current: Backend } = { current: jsBackend };
 
+/** The built-in backends: 'js' (pure TypeScript) and 'native' (`@tsgrad/native`). */
 export type BackendName = 'js' | 'native';
 
 /** What `@tsgrad/native` exports (structurally: native does not depend on this package). */

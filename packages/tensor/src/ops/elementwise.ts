@@ -62,6 +62,9 @@ function checkIntPow(op: BinaryOp, compute: DType, exponent: number | boolean): 
   }
 }
 
+/**
+ * Runs a binary kernel with broadcasting and dtype promotion, and records it for autograd (the building block of `add`, `mul`, ...).
+ */
 export function binaryOp(op: BinaryOp, a: Operand, b: Operand): Tensor {
   if (!(a instanceof Tensor)) {
     assertScalar(a, `${op}: input`);
@@ -137,6 +140,9 @@ function unaryResultType(op: UnaryOp, dtype: DType): DType {
   return 'float32';
 }
 
+/**
+ * Runs a unary kernel into a new tensor and records it for autograd (the building block of `exp`, `relu`, ...).
+ */
 export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   assertTensor(x, op);
   if (op === 'neg' && x.dtype === 'bool') {
@@ -148,6 +154,7 @@ export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   return out;
 }
 
+/** Runs a unary kernel in place on `self` (the building block of `exp_`, `relu_`, ...). */
 export function unaryInplace(op: UnaryOp, self: Tensor): Tensor {
   assertTensor(self, `${op}_`);
   const rt = unaryResultType(op, self.dtype);
@@ -176,48 +183,94 @@ export function add(a: Operand, b: Operand, alpha = 1): Tensor {
 export function sub(a: Operand, b: Operand, alpha = 1): Tensor {
   return binaryOp('sub', a, scaled(b, alpha));
 }
+/**
+ * Elementwise product with broadcasting (torch.mul).
+ * @example
+ * ```ts
+ * mul(tensor([1, 2, 3]), 2).toArray(); // [2, 4, 6]
+ * ```
+ */
 export const mul = (a: Operand, b: Operand): Tensor => binaryOp('mul', a, b);
 /** True division: integer inputs give float32 (torch.div). */
 export const div = (a: Operand, b: Operand): Tensor => binaryOp('div', a, b);
+/** Elementwise power `a ** b` with broadcasting (torch.pow). */
 export const pow = (a: Operand, b: Operand): Tensor => binaryOp('pow', a, b);
+/** Elementwise maximum of two tensors (torch.maximum); NaN propagates. */
 export const maximum = (a: Tensor, b: Operand): Tensor => binaryOp('maximum', a, b);
+/** Elementwise minimum of two tensors (torch.minimum); NaN propagates. */
 export const minimum = (a: Tensor, b: Operand): Tensor => binaryOp('minimum', a, b);
 /** Python-style modulo: the result has the divisor's sign (torch.remainder). */
 export const remainder = (a: Operand, b: Operand): Tensor => binaryOp('remainder', a, b);
+/** Elementwise arctangent of a / b, using the signs of both for the quadrant (torch.atan2). */
 export const atan2 = (a: Tensor, b: Operand): Tensor => binaryOp('atan2', a, b);
+/**
+ * Elementwise `a == b`, a bool tensor (torch.eq).
+ * @example
+ * ```ts
+ * logits.argmax(1).eq(labels).sum().item(); // number of correct predictions
+ * ```
+ */
 export const eq = (a: Tensor, b: Operand): Tensor => binaryOp('eq', a, b);
+/** Elementwise `a != b`, a bool tensor (torch.ne). */
 export const ne = (a: Tensor, b: Operand): Tensor => binaryOp('ne', a, b);
+/** Elementwise `a < b`, a bool tensor (torch.lt). */
 export const lt = (a: Tensor, b: Operand): Tensor => binaryOp('lt', a, b);
+/** Elementwise `a <= b`, a bool tensor (torch.le). */
 export const le = (a: Tensor, b: Operand): Tensor => binaryOp('le', a, b);
+/** Elementwise `a > b`, a bool tensor (torch.gt). */
 export const gt = (a: Tensor, b: Operand): Tensor => binaryOp('gt', a, b);
+/** Elementwise `a >= b`, a bool tensor (torch.ge). */
 export const ge = (a: Tensor, b: Operand): Tensor => binaryOp('ge', a, b);
+/** Elementwise logical and (nonzero is true), a bool tensor. */
 export const logicalAnd = (a: Tensor, b: Operand): Tensor => binaryOp('logicalAnd', a, b);
+/** Elementwise logical or (nonzero is true), a bool tensor. */
 export const logicalOr = (a: Tensor, b: Operand): Tensor => binaryOp('logicalOr', a, b);
+/** Elementwise logical exclusive or (nonzero is true), a bool tensor. */
 export const logicalXor = (a: Tensor, b: Operand): Tensor => binaryOp('logicalXor', a, b);
 
+/** Elementwise -x (torch.neg). */
 export const neg = (x: Tensor): Tensor => unaryOp('neg', x);
+/** Elementwise |x| (torch.abs). */
 export const abs = (x: Tensor): Tensor => unaryOp('abs', x);
+/** Elementwise the sign of x: -1, 0 or 1 (torch.sign). */
 export const sign = (x: Tensor): Tensor => unaryOp('sign', x);
+/** Elementwise e^x (torch.exp). */
 export const exp = (x: Tensor): Tensor => unaryOp('exp', x);
+/** Elementwise the natural logarithm (torch.log). */
 export const log = (x: Tensor): Tensor => unaryOp('log', x);
+/** Elementwise log(1 + x), accurate for small x (torch.log1p). */
 export const log1p = (x: Tensor): Tensor => unaryOp('log1p', x);
+/** Elementwise e^x - 1, accurate for small x (torch.expm1). */
 export const expm1 = (x: Tensor): Tensor => unaryOp('expm1', x);
+/** Elementwise the square root (torch.sqrt). */
 export const sqrt = (x: Tensor): Tensor => unaryOp('sqrt', x);
+/** Elementwise 1 / sqrt(x) (torch.rsqrt). */
 export const rsqrt = (x: Tensor): Tensor => unaryOp('rsqrt', x);
+/** Elementwise x * x (torch.square). */
 export const square = (x: Tensor): Tensor => unaryOp('square', x);
+/** Elementwise 1 / x (torch.reciprocal). */
 export const reciprocal = (x: Tensor): Tensor => unaryOp('reciprocal', x);
+/** Elementwise the sine (torch.sin). */
 export const sin = (x: Tensor): Tensor => unaryOp('sin', x);
+/** Elementwise the cosine (torch.cos). */
 export const cos = (x: Tensor): Tensor => unaryOp('cos', x);
+/** Elementwise the hyperbolic tangent (torch.tanh). */
 export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x);
+/** Elementwise the logistic function 1 / (1 + e^-x) (torch.sigmoid). */
 export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x);
+/** Elementwise max(x, 0) (torch.relu). */
 export const relu = (x: Tensor): Tensor => unaryOp('relu', x);
 /** GELU with the exact erf form (torch's default `approximate='none'`). */
 export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x);
+/** Elementwise the error function (torch.erf). */
 export const erf = (x: Tensor): Tensor => unaryOp('erf', x);
+/** Elementwise rounds down (torch.floor). */
 export const floor = (x: Tensor): Tensor => unaryOp('floor', x);
+/** Elementwise rounds up (torch.ceil). */
 export const ceil = (x: Tensor): Tensor => unaryOp('ceil', x);
 /** Rounds half to even, as torch.round. */
 export const round = (x: Tensor): Tensor => unaryOp('round', x);
+/** Elementwise logical not (zero is false), a bool tensor (torch.logical_not). */
 export const logicalNot = (x: Tensor): Tensor => unaryOp('logicalNot', x);
 
 /** Elementwise `cond ? a : b` with broadcasting across all three (torch.where). */
@@ -271,6 +324,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   return out;
 }
 
+/** In-place `clamp`: limits `x` to [min, max] (either bound may be null). */
 export function clamp_(x: Tensor, min?: number | null, max?: number | null): Tensor {
   const { lo, hi, dtype } = clampArgs(x, min, max, 'clamp_');
   if (dtype !== x.dtype) throw new TypeError(`clamp_: result type ${dtype} can't be cast to the tensor's dtype ${x.dtype} (a fractional bound on an integer tensor)`);

@@ -181,6 +181,9 @@ function scatterInplace(self: Tensor, dim: number, index: Tensor, src: Tensor | 
 export function scatter(self: Tensor, dim: number, index: Tensor, src: Tensor | number | boolean): Tensor {
   return scatterImpl(self, dim, index, src, false, 'scatter');
 }
+/**
+ * In place: writes `src` (a tensor or a scalar) into `self` at `index` along `dim` (torch.Tensor.scatter_).
+ */
 export function scatter_(self: Tensor, dim: number, index: Tensor, src: Tensor | number | boolean): Tensor {
   return scatterInplace(self, dim, index, src, false, 'scatter');
 }
@@ -189,6 +192,9 @@ export function scatterAdd(self: Tensor, dim: number, index: Tensor, src: Tensor
   assertTensor(src, 'scatterAdd: src');
   return scatterImpl(self, dim, index, src, true, 'scatterAdd');
 }
+/**
+ * In place: adds `src` into `self` at `index` along `dim`, summing duplicates (torch.Tensor.scatter_add_).
+ */
 export function scatterAdd_(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   assertTensor(src, 'scatterAdd_: src');
   return scatterInplace(self, dim, index, src, true, 'scatterAdd');
@@ -264,6 +270,9 @@ export function indexAdd(self: Tensor, dim: number, index: Tensor, src: Tensor, 
   return out;
 }
 
+/**
+ * In place: adds `alpha * src` into the slices of `self` picked by `index` along `dim` (torch.Tensor.index_add_).
+ */
 export function indexAdd_(self: Tensor, dim: number, index: Tensor, src: Tensor, alpha = 1): Tensor {
   assertTensor(self, 'indexAdd_: self');
   assertTensor(src, 'indexAdd_: src');
@@ -317,6 +326,9 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean | Te
   return out;
 }
 
+/**
+ * In place: sets the elements of `x` where `mask` (broadcast) is true to `value` (torch.Tensor.masked_fill_).
+ */
 export function maskedFill_(x: Tensor, mask: Tensor, value: number | boolean | Tensor): Tensor {
   assertTensor(x, 'maskedFill_: self');
   checkMask(x, mask, 'maskedFill_');
@@ -395,6 +407,7 @@ export function fill_(self: Tensor, value: number | boolean | Tensor): Tensor {
   return self;
 }
 
+/** In place: fills `self` with zeros (torch.Tensor.zero_). */
 export function zero_(self: Tensor): Tensor {
   return fill_(self, 0);
 }

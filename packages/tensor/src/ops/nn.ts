@@ -30,6 +30,7 @@ import { cat } from './join.js';
  */
 export type IntPair = number | readonly [number, number];
 
+/** Options of `conv2d`: `stride`, `padding`, `dilation` (a number or [h, w]) and `groups`. */
 export interface Conv2dOptions {
   stride?: IntPair;
   /** Zero padding on both sides; 'valid' is 0, 'same' keeps the input size (stride 1 only). */
@@ -206,6 +207,7 @@ export function conv2dBackwardWeight(input: Tensor, gradOut: Tensor, weightShape
 
 // ---- pooling ----------------------------------------------------------------------------------
 
+/** Options of `maxPool2d`: `stride` (default the kernel size), `padding`, `dilation` and `ceilMode`. */
 export interface MaxPool2dOptions {
   /** Defaults to kernelSize. */
   stride?: IntPair | null;
@@ -214,6 +216,9 @@ export interface MaxPool2dOptions {
   returnIndices?: boolean;
 }
 
+/**
+ * Options of `avgPool2d`: `stride` (default the kernel size), `padding`, `ceilMode`, `countIncludePad` and `divisorOverride`.
+ */
 export interface AvgPool2dOptions {
   stride?: IntPair | null;
   padding?: IntPair;
@@ -229,6 +234,9 @@ export interface Pool2dNumericOptions {
   countIncludePad?: boolean;
 }
 
+/**
+ * What `maxPool2dWithIndices` returns: the pooled values and the int32 flat indices of the maxima within each input plane.
+ */
 export interface MaxPool2dResult {
   output: Tensor;
   indices: Tensor;

@@ -43,6 +43,7 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return out;
 }
 
+/** Product of all elements, or along `dim` (torch.prod). */
 export function prod(x: Tensor, dim?: number, keepdim = false): Tensor {
   assertTensor(x, 'prod');
   const out = reduceRaw('prod', x, dim, keepdim, isFloating(x.dtype) ? x.dtype : 'int32');
@@ -50,6 +51,13 @@ export function prod(x: Tensor, dim?: number, keepdim = false): Tensor {
   return out;
 }
 
+/**
+ * Mean of all elements, or over `dim` (one or several dims) (torch.mean); integer inputs give float32.
+ * @example
+ * ```ts
+ * tensor([[1, 2], [3, 4]], { dtype: 'float32' }).mean(0).toArray(); // [2, 3]
+ * ```
+ */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   assertTensor(x, 'mean');
   assertFloat(x, 'mean');
@@ -66,12 +74,14 @@ export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return out;
 }
 
+/** Minimum over `dim` (one or several dims), values only (torch.amin). */
 export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const out = reduceRaw('min', x, dim, keepdim, x.dtype);
   recordOp('amin', [x], out, { dims: normalizeDims(dim, x.ndim), keepdim });
   return out;
 }
 
+/** What `max(dim)`/`min(dim)` return: the values and their int32 indices along the dim. */
 export interface ValuesIndices {
   values: Tensor;
   indices: Tensor;
@@ -100,6 +110,9 @@ export function max(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIn
   return dim === undefined ? amax(x) : argReduce('max', x, dim, keepdim);
 }
 
+/**
+ * Minimum of all elements; with `dim`, `{ values, indices }` along it; with a tensor, the elementwise minimum (torch.min).
+ */
 export function min(x: Tensor): Tensor;
 export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function min(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
@@ -112,17 +125,22 @@ export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
   return argReduce('max', x, dim, keepdim).indices;
 }
 
+/** Index of the minimum, over all elements (flattened) or along `dim` (torch.argmin), as int32. */
 export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
   if (dim === undefined) return argReduce('min', x.reshape(-1), 0, false).indices;
   return argReduce('min', x, dim, keepdim).indices;
 }
 
+/** Options of `var`/`std`: `correction` (1 by default, 0 for the population variance) and `keepdim`. */
 export interface VarOptions {
   /** Bessel's correction: 1 (default) divides by N-1, 0 by N (torch's `correction`). */
   correction?: number;
   keepdim?: boolean;
 }
 
+/**
+ * Variance over `dim` (all elements when omitted), with Bessel's correction unless `{ correction: 0 }` (torch.var; `Tensor.var` calls this).
+ */
 export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   assertFloat(x, 'var');
   const dims = normalizeDims(dim, x.ndim);
@@ -132,6 +150,7 @@ export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   return div(sum(mul(centered, centered), dims, opts.keepdim ?? false), Math.max(n - (opts.correction ?? 1), 0));
 }
 
+/** Standard deviation over `dim`, with Bessel's correction unless `{ correction: 0 }` (torch.std). */
 export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   return sqrt(variance(x, dim, opts));
 }
@@ -165,14 +184,17 @@ export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {
   return pow(sum(pow(abs(x), p), dim, keepdim), 1 / p);
 }
 
+/** Whether every element (or every element along `dim`) is nonzero, as bool (torch.all). */
 export function all(x: Tensor, dim?: number, keepdim = false): Tensor {
   return reduceRaw('all', x, dim, keepdim, 'bool');
 }
 
+/** Whether any element (or any element along `dim`) is nonzero, as bool (torch.any). */
 export function any(x: Tensor, dim?: number, keepdim = false): Tensor {
   return reduceRaw('any', x, dim, keepdim, 'bool');
 }
 
+/** Cumulative sum along `dim` (torch.cumsum). */
 export function cumsum(x: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, x.ndim);
   const out = Tensor.empty(x.shape, isFloating(x.dtype) ? x.dtype : 'int32');
@@ -182,6 +204,13 @@ export function cumsum(x: Tensor, dim: number): Tensor {
   return out;
 }
 
+/**
+ * Softmax along `dim`, computed stably (torch.softmax).
+ * @example
+ * ```ts
+ * softmax(tensor([[1, 2, 3]], { dtype: 'float32' }), 1).sum(1).item(); // 1
+ * ```
+ */
 export function softmax(x: Tensor, dim: number): Tensor {
   assertFloat(x, 'softmax');
   const d = normalizeDim(dim, x.ndim);
@@ -192,6 +221,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
   return out;
 }
 
+/** log(softmax(x)) along `dim`, computed stably (torch.log_softmax). */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   assertFloat(x, 'logSoftmax');
   const d = normalizeDim(dim, x.ndim);

@@ -112,6 +112,7 @@ export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
   return sortIndices(x, resolveDim(x, dim), descending);
 }
 
+/** Options of `topk`: `dim` (default last), `largest` (default true) and `sorted` (default true). */
 export interface TopkOptions {
   /** Along this dim (default -1). */
   dim?: number;

@@ -21,6 +21,13 @@ export function shapeArgs(args: readonly ShapeArg[]): number[] {
   });
 }
 
+/**
+ * A view with a new shape over the same storage (no copy); one size may be -1. Throws when the strides do not allow a view (use `reshape`).
+ * @example
+ * ```ts
+ * arange(6).view(2, 3).shape; // [2, 3]
+ * ```
+ */
 export function view(x: Tensor, ...shape: ShapeArg[]): Tensor {
   const target = inferShape(shapeArgs(shape), x.numel(), x.shape);
   const strides = viewStrides(x.shape, x.strides, target);
@@ -46,6 +53,7 @@ export function reshape(x: Tensor, ...shape: ShapeArg[]): Tensor {
   return view(contiguous(x), target);
 }
 
+/** A view with dims `dim0` and `dim1` swapped (torch.transpose). */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const nd = x.ndim;
   const a = normalizeDim(dim0, nd);
@@ -60,6 +68,13 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   return out;
 }
 
+/**
+ * A view with the dims reordered (torch.permute).
+ * @example
+ * ```ts
+ * zeros(2, 3, 4).permute(2, 0, 1).shape; // [4, 2, 3]
+ * ```
+ */
 export function permute(x: Tensor, ...dims: ShapeArg[]): Tensor {
   const d = shapeArgs(dims).map((v) => normalizeDim(v, x.ndim));
   if (d.length !== x.ndim || new Set(d).size !== d.length) {
@@ -70,6 +85,7 @@ export function permute(x: Tensor, ...dims: ShapeArg[]): Tensor {
   return out;
 }
 
+/** A view with a size-1 dim inserted at `dim` (torch.unsqueeze). */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, x.ndim + 1);
   const shape = x.shape.slice();
@@ -115,6 +131,7 @@ export function expand(x: Tensor, ...shape: ShapeArg[]): Tensor {
   return out;
 }
 
+/** A view broadcast to `shape` (zero strides, no copy) (torch.broadcast_to). */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   const compatible = shape.length >= x.ndim && x.shape.every((d, i) => d === 1 || d === shape[i + shape.length - x.ndim] || shape[i + shape.length - x.ndim] === -1);
   if (!compatible) throw new RangeError(`broadcastTo: shape ${shapeToString(x.shape)} cannot be broadcast to ${shapeToString(shape)}`);
@@ -140,6 +157,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   return out;
 }
 
+/** A view of `length` elements of `dim` starting at `start` (torch.narrow). */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   const d = normalizeDim(dim, x.ndim);
   if (!Number.isInteger(start) || !Number.isInteger(length)) throw new TypeError(`narrow: start and length must be integers, got ${start} and ${length}`);
@@ -166,6 +184,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   return out;
 }
 
+/** Flattens dims `startDim`..`endDim` into one (a view when possible) (torch.flatten). */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeDim(startDim, x.ndim);
@@ -175,6 +194,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, shape);
 }
 
+/** Splits dim `dim` into `sizes` (torch.unflatten). */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
   const d = normalizeDim(dim, x.ndim);
   const inner = inferShape(sizes, x.shape[d]!, [x.shape[d]!]);
