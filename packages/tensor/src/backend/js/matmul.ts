@@ -12,6 +12,7 @@ const KC = 256;
 const MC = 64;
 const NC = 512;
 
+const edgeTile = new Float64Array(MR * NR);
 let packA = new Float64Array(MC * KC);
 let packB = new Float64Array(KC * NC);
 
@@ -84,7 +85,12 @@ function microKernel(kc: number, pa: number, pb: number, C: TypedArray, cOff: nu
     }
     return;
   }
-  const tile = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
+  // A ragged edge tile: spill the accumulators to a scratch buffer (no allocation per call).
+  const tile = edgeTile;
+  tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
+  tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
+  tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
+  tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const p = cOff + r * ldc + c;
