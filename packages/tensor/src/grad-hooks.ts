@@ -13,7 +13,7 @@ export interface GradFn {
   readonly name: string;
 }
 
-/** Options of `Tensor.backward()`: the output gradient, `retainGraph` and `createGraph` (as in torch). */
+/** Options of `Tensor.backward()`: `retainGraph` and `createGraph` (as in torch). */
 export interface BackwardOptions {
   retainGraph?: boolean;
   createGraph?: boolean;

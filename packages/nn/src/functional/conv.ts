@@ -12,7 +12,7 @@ import { assertFloat, assertTensor, shapeStr } from './util.js';
 export type { IntPair };
 
 /**
- * Options of `conv2d`: `stride`, `padding` (a number, [h, w], or 'same'/'valid' where supported), `dilation`, `groups`.
+ * Options of `conv2d`: `stride`, `padding` (a number, [h, w], 'valid' or 'same'), `dilation`, `groups`.
  */
 export interface ConvOptions {
   stride?: IntPair;
@@ -110,7 +110,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   return x.ndim === 3 ? y.squeeze(0) : y;
 }
 
-/** Options of `maxPool2d`: `stride` (default the kernel size), `padding`, `dilation`, `ceilMode`. */
+/** Options of `maxPool2d`: `stride` (default the kernel size) and `padding`. */
 export interface MaxPool2dOptions {
   /** Defaults to kernelSize. */
   stride?: IntPair | null;
@@ -127,7 +127,7 @@ export function maxPool2dWithIndices(x: Tensor, kernelSize: IntPair, opts: MaxPo
   return maxPool2dOp(x, kernelSize, { ...opts, returnIndices: true });
 }
 
-/** Options of `avgPool2d`: those of max pooling plus `countIncludePad` and `divisorOverride`. */
+/** Options of `avgPool2d`: those of max pooling plus `countIncludePad`. */
 export interface AvgPool2dOptions extends MaxPool2dOptions {
   /** Whether zero padding counts in the divisor (default true). */
   countIncludePad?: boolean;

@@ -1,7 +1,7 @@
 import { type Generator, Tensor, bernoulli } from '@tsgrad/tensor';
 import { assertFloat, assertTensor, checkProbability } from './util.js';
 
-/** Options of `dropout`: `p` (0.5), `training` (true), `inplace`, `generator`. */
+/** Options of `dropout`: the `generator` that draws the mask. */
 export interface DropoutOptions {
   generator?: Generator;
 }

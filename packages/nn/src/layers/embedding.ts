@@ -6,7 +6,7 @@ import { checkPositiveInt, shapeStr } from '../functional/util.js';
 import { normal_ } from '../init.js';
 import { withoutGrad } from '../grad-mode.js';
 
-/** Options of `Embedding`: `paddingIdx` (its row gets no gradient), `dtype`, `generator`. */
+/** Options of `Embedding`: `paddingIdx` (its row gets no gradient) and `dtype`. */
 export interface EmbeddingOptions {
   /** This row is initialised to zeros and gets no gradient (PyTorch's padding_idx); negative counts from the end. */
   paddingIdx?: number | null;

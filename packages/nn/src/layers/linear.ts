@@ -8,7 +8,7 @@ import { defaultBiasInit_, defaultWeightInit_, uniform_ } from '../init.js';
 import type { DType } from '@tsgrad/tensor';
 
 /**
- * Options of the layer constructors: `bias` (default true), `dtype` and `generator` for the initial weights.
+ * Options of the layer constructors: the parameters' `dtype`.
  */
 export interface LayerOptions {
   /** Parameter dtype (default float32). */

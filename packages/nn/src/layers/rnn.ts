@@ -56,7 +56,7 @@ function step(mode: RNNMode, gi: Tensor, h: Tensor, c: Tensor | null, w: StepWei
 }
 
 /**
- * Options of the recurrent layers: `numLayers`, `bias`, `batchFirst`, `dropout`, `bidirectional`, `nonlinearity` (RNN: 'tanh' or 'relu'), `dtype`.
+ * Options of the recurrent layers: `numLayers`, `bias`, `batchFirst`, `dropout`, `bidirectional`, `dtype`.
  */
 export interface RNNOptions {
   numLayers?: number;

@@ -40,7 +40,7 @@ export interface Conv2dParams {
   readonly groups: number;
 }
 
-/** Kernel size, stride, padding (and dilation, ceil mode) of a 2-d pooling kernel call. */
+/** Kernel size, stride, padding (and, for average pooling, whether padding counts) of a 2-d pooling kernel call. */
 export interface Pool2dParams {
   readonly kernelSize: readonly [number, number];
   readonly stride: readonly [number, number];

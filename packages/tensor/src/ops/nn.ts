@@ -207,7 +207,7 @@ export function conv2dBackwardWeight(input: Tensor, gradOut: Tensor, weightShape
 
 // ---- pooling ----------------------------------------------------------------------------------
 
-/** Options of `maxPool2d`: `stride` (default the kernel size), `padding`, `dilation` and `ceilMode`. */
+/** Options of `maxPool2d`: `stride` (default the kernel size), `padding` and `returnIndices`. */
 export interface MaxPool2dOptions {
   /** Defaults to kernelSize. */
   stride?: IntPair | null;
@@ -216,9 +216,7 @@ export interface MaxPool2dOptions {
   returnIndices?: boolean;
 }
 
-/**
- * Options of `avgPool2d`: `stride` (default the kernel size), `padding`, `ceilMode`, `countIncludePad` and `divisorOverride`.
- */
+/** Options of `avgPool2d`: `stride` (default the kernel size), `padding` and `countIncludePad`. */
 export interface AvgPool2dOptions {
   stride?: IntPair | null;
   padding?: IntPair;
@@ -235,7 +233,7 @@ export interface Pool2dNumericOptions {
 }
 
 /**
- * What `maxPool2dWithIndices` returns: the pooled values and the int32 flat indices of the maxima within each input plane.
+ * What `maxPool2d(x, k, { returnIndices: true })` returns: the pooled `output` and the int32 flat `indices` of the maxima within each input plane.
  */
 export interface MaxPool2dResult {
   output: Tensor;
