@@ -5,7 +5,8 @@
 #   pack-lint    publint --strict and attw (esm-only profile) on the `pnpm pack` tarballs
 #   pack-check   fresh offline installs of the tarballs: tensor alone, tensor+native, nn+optim+data
 #   publish      changeset version + changeset publish against a local recording registry
-#   docs         typedoc for all packages, warnings as errors (docs/api)
+#   docs         every public export has a doc comment; typedoc for all packages, warnings as
+#                errors (docs/api)
 # Offline; needs `pnpm install` done. Exits 1 if any check failed (all checks run regardless).
 #   bash scripts/release/ci-checks.sh [check...]     default: all, in the order above
 set -euo pipefail
@@ -23,7 +24,7 @@ packs() { [ -d "$WORK/packs" ] || "$R/pack.sh" "$WORK/packs"; }
 c_pack_lint() { packs && "$R/lint-packs.sh" "$WORK/packs"; }
 c_pack_check() { packs && PACK_CHECK_TARBALLS="$WORK/packs" "$ROOT/scripts/pack-check/run.sh"; }
 c_publish() { "$R/publish-dry-run.sh"; }
-c_docs() { pnpm docs; }
+c_docs() { node "$R/check-doc-comments.mjs" && pnpm docs; }
 
 status=0
 for c in "${checks[@]}"; do
