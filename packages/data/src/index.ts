@@ -5,7 +5,7 @@
 export { Dataset, IterableDataset, TensorDataset, ConcatDataset, Subset, randomSplit, isMapDataset, type MapDataset, type SyncDataset } from './dataset.js';
 export { SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler, type Sampler, type RandomSamplerOptions } from './sampler.js';
 export { defaultCollate, type CollateFn } from './collate.js';
-export { DataLoader, type DataLoaderOptions } from './loader/dataloader.js';
+export { DataLoader, type DataLoaderOptions, type BatchDataset } from './loader/dataloader.js';
 export type { WorkerDatasetSpec } from './loader/worker-spec.js';
 export { workerInfo } from './loader/worker-entry.js';
 export { DatasetError } from './errors.js';

