@@ -64,12 +64,13 @@ export class ProgressBar {
     this.out.write(`\r\x1b[K${renderProgress(this.out, state)}`);
   }
 
-  /** Replaces the live bar with its final line (also written when not on a terminal). */
-  finish(state: ProgressState): void {
-    if (!this.enabled) return;
+  /** Replaces the live bar with its final line (also written when not on a terminal); returns that line. */
+  finish(state: ProgressState): string {
     const line = renderProgress(this.out, state, true);
+    if (!this.enabled) return line;
     this.out.write(this.out.isTTY ? `\r\x1b[K${line}\n` : `${line}\n`);
     this.drawn = false;
+    return line;
   }
 
   /** Erases a live bar so another message can be printed cleanly. */

@@ -72,10 +72,15 @@ export function paint(out: Output, style: Style, text: string): string {
   return `\x1b[${on}m${text}\x1b[${off}m`;
 }
 
+/** `text` without ANSI colour codes. */
+export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\[[0-9;]*m/g, '');
+}
+
 /** Length of `text` as displayed: ANSI escape sequences take no columns. */
 export function visibleLength(text: string): number {
-  // eslint-disable-next-line no-control-regex
-  return [...text.replace(/\x1b\[[0-9;]*m/g, '')].length;
+  return [...stripAnsi(text)].length;
 }
 
 /** `1234567` -> `1,234,567`. */

@@ -1,7 +1,7 @@
 import type { TrainingHistory } from './chart.js';
 import type { StopRequest } from './interrupt.js';
 import { ProgressBar } from './progress.js';
-import { type Io, formatPercent, paint } from './term.js';
+import { type Io, formatPercent, paint, stripAnsi } from './term.js';
 
 /** What one optimisation step reports. */
 export interface BatchResult {
@@ -130,7 +130,7 @@ export async function trainLoop(spec: LoopSpec): Promise<LoopResult> {
       await spec.save?.();
       return { completed: false, lastEval };
     }
-    bar.finish(state());
+    const finalLine = bar.finish(state());
     const ev = await spec.evaluate(epoch);
     lastEval = ev;
     const trainLoss = part.batches > 0 ? part.lossSum / part.batches : NaN;
@@ -143,11 +143,13 @@ export async function trainLoop(spec: LoopSpec): Promise<LoopResult> {
       ...(ev.accuracy !== undefined ? { testAccuracy: ev.accuracy } : {}),
     });
     if (!spec.quiet) {
-      const pad = ' '.repeat(label.length - 5);
-      const acc = (a: number | undefined) => (a === undefined ? '' : `  acc ${paint(out, 'green', formatPercent(a))}`);
-      const extra = (l: number) => (spec.extraMetric !== undefined ? `  ${spec.extraMetric(l)}` : '');
-      out.write(`${pad}train loss ${trainLoss.toFixed(4)}${acc(trainAcc)}${extra(trainLoss)}\n`);
-      out.write(`${pad} test loss ${paint(out, 'bold', ev.loss.toFixed(4))}${acc(ev.accuracy)}${extra(ev.loss)}\n`);
+      // The bar's final line holds the epoch's training loss and accuracy; this one the held-out results.
+      // Aligned so that "loss" sits under the bar's "loss".
+      const lossAt = stripAnsi(finalLine).indexOf(' loss ');
+      const pad = ' '.repeat(Math.max(0, lossAt >= 0 ? lossAt - 4 : label.length - 4));
+      const acc = ev.accuracy === undefined ? '' : `  acc ${paint(out, 'green', paint(out, 'bold', formatPercent(ev.accuracy)))}`;
+      const extra = spec.extraMetric !== undefined ? `  ${spec.extraMetric(ev.loss)}` : '';
+      out.write(`${pad}${paint(out, 'cyan', 'test')} loss ${paint(out, 'bold', ev.loss.toFixed(4))}${acc}${extra}\n`);
     }
     p.epoch++;
     p.batch = 0;
