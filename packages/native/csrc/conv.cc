@@ -163,6 +163,12 @@ int64_t chunkImages(const Geom& g) {
   return chunks == 0 ? 1 : (g.N + chunks - 1) / chunks;
 }
 
+// Fraction of the bundled micro-kernel's MR x NR tiles an M x N product leaves unused (>= 1).
+template <typename T> double tileWaste(int64_t M, int64_t N) {
+  constexpr int64_t MR = 6, NR = 64 / sizeof(T);
+  return double((M + MR - 1) / MR * MR) * double((N + NR - 1) / NR * NR) / (double(M) * double(N));
+}
+
 // Small parallel regions cost more to start than they save.
 bool tiny(double elements) { return elements < 16384.0; }
 
@@ -270,6 +276,9 @@ void convBackwardWeight(const T* x, const T* gout, T* gw, const Geom& g) {
   if (g.N == 0 || g.P == 0 || wSize == 0) return;
   if (perImage(g)) {
     // Each thread accumulates its images into its own copy of gradW; the copies are summed after.
+    // The product is computed as gradW_g^T [CKK, Og] when that wastes less of the micro-kernel's
+    // tiles (e.g. 9 x 32 rather than 32 x 9 for a one-channel 3x3 conv).
+    const bool transposed = tileWaste<T>(g.CKK, g.Og) < tileWaste<T>(g.Og, g.CKK);
     const int slots = poolThreads();
     T* acc = scratchOf<T>(2, int64_t(slots) * wSize);
     std::fill(acc, acc + int64_t(slots) * wSize, T(0));
@@ -278,15 +287,27 @@ void convBackwardWeight(const T* x, const T* gout, T* gw, const Geom& g) {
       const int64_t n = t / g.groups, gi = t % g.groups;
       T* col = scratchOf<T>(0, g.CKK * g.P);
       for (int64_t c = gi * g.Cg; c < (gi + 1) * g.Cg; c++) im2colChannel(x + n * g.C * g.HW, g, c, col, g.P);
-      // gradW_g [Og, CKK] += gradOut_g [Og, P] · col^T [P, CKK]
-      bundledGemm<T>(g.Og, g.CKK, g.P, gout + (n * g.O + gi * g.Og) * g.P, g.P, 1, col, 1, g.P,
-                     acc + int64_t(tid) * wSize + gi * g.Og * g.CKK, g.CKK, true, false);
+      const T* go = gout + (n * g.O + gi * g.Og) * g.P;
+      T* a = acc + int64_t(tid) * wSize + gi * g.Og * g.CKK;
+      if (transposed)  // gradW_g^T [CKK, Og] += col [CKK, P] · gradOut_g^T [P, Og]
+        bundledGemm<T>(g.CKK, g.Og, g.P, col, g.P, 1, go, 1, g.P, a, g.Og, true, false);
+      else  // gradW_g [Og, CKK] += gradOut_g [Og, P] · col^T [P, CKK]
+        bundledGemm<T>(g.Og, g.CKK, g.P, go, g.P, 1, col, 1, g.P, a, g.CKK, true, false);
       used[size_t(tid)] = 1;
     }, tiny(double(g.N) * double(g.C) * double(g.HW)), slots);
     for (int s = 0; s < slots; s++) {
       if (!used[size_t(s)]) continue;
       const T* a = acc + int64_t(s) * wSize;
-      for (int64_t i = 0; i < wSize; i++) gw[i] += a[i];
+      if (!transposed) {
+        for (int64_t i = 0; i < wSize; i++) gw[i] += a[i];
+        continue;
+      }
+      for (int64_t gi = 0; gi < g.groups; gi++) {
+        const T* ag = a + gi * g.Og * g.CKK;
+        T* wg = gw + gi * g.Og * g.CKK;
+        for (int64_t k = 0; k < g.CKK; k++)
+          for (int64_t o = 0; o < g.Og; o++) wg[o * g.CKK + k] += ag[k * g.Og + o];
+      }
     }
     return;
   }
