@@ -36,6 +36,18 @@ export function sgdUpdate(
   const { lr, momentum, dampening, weightDecay, nesterov } = h;
   const sign = h.maximize ? -1 : 1;
   const keep = 1 - dampening;
+  // Fast paths for the common settings (no weight decay, not maximizing): one tight loop each,
+  // no per-element branches. Same arithmetic as the general loop below.
+  if (weightDecay === 0 && sign === 1 && !nesterov) {
+    if (momentumBuffer === null) {
+      for (let i = 0; i < n; i++) param[po + i] = param[po + i]! - lr * grad[go + i]!;
+      return;
+    }
+    if (!first) {
+      sgdMomentumLoop(param, po, grad, go, n, momentumBuffer, momentum, keep, lr);
+      return;
+    }
+  }
   for (let i = 0; i < n; i++) {
     const p = param[po + i]!;
     let d = sign * grad[go + i]! + weightDecay * p;
@@ -46,6 +58,14 @@ export function sgdUpdate(
       d = nesterov ? d + momentum * momentumBuffer[i]! : momentumBuffer[i]!;
     }
     param[po + i] = p - lr * d;
+  }
+}
+
+/** b = momentum·b + keep·g; p −= lr·b (b read back after the store, so it rounds as stored). */
+function sgdMomentumLoop(param: FloatBuffer, po: number, grad: FloatBuffer, go: number, n: number, buf: FloatBuffer, momentum: number, keep: number, lr: number): void {
+  for (let i = 0; i < n; i++) {
+    buf[i] = momentum * buf[i]! + keep * grad[go + i]!;
+    param[po + i] = param[po + i]! - lr * buf[i]!;
   }
 }
 
