@@ -1,5 +1,6 @@
 import { type BackwardOptions, type GradEngine, Tensor, onesLike } from '@tsgrad/tensor';
 import { withGradMode } from './grad-mode.js';
+import { isFresh, unmarkFresh } from './fresh.js';
 import { AccumulateGrad, type AnyNode, type AutogradMeta, type GradFormula, type InputMeta, Node, type TensorHook } from './node.js';
 
 /**
@@ -118,11 +119,17 @@ function applyHooks(hooks: TensorHook[] | null, grad: Tensor): Tensor {
 }
 
 /** Adds `g` into `t.grad` (leaves, and non-leaves that retain their gradient). */
-function accumulateInto(t: Tensor, g: Tensor, createGraph: boolean): void {
+function accumulateInto(t: Tensor, g: Tensor, createGraph: boolean, adopt = false): void {
   if (g.dtype !== t.dtype) g = g.to(t.dtype);
   const prev = t.grad;
   if (prev === null) {
-    // Own the memory: g may be a broadcast view or shared with another input's gradient.
+    // Own the memory: g may be a broadcast view or shared with another input's gradient (unless
+    // a formula handed it over whole, see fresh.ts).
+    if (!createGraph && adopt && isFresh(g)) {
+      unmarkFresh(g);
+      t.grad = g;
+      return;
+    }
     t.grad = createGraph ? g : g.clone();
   } else if (!createGraph && !prev.requiresGrad && prev.base === null && prev.isContiguous()) {
     prev.add_(g);
@@ -182,7 +189,7 @@ export function runBackward(
 
   // 3. Execute in topological order (Kahn): a node runs once every edge into it has delivered.
   const buffers = new Map<AnyNode, Tensor>();
-  for (let i = 0; i < rootNodes.length; i++) addGrad(buffers, rootNodes[i]!, grads[i]!);
+  for (let i = 0; i < rootNodes.length; i++) { unmarkFresh(grads[i]!); addGrad(buffers, rootNodes[i]!, grads[i]!); }
   const ready: AnyNode[] = [];
   for (const n of rootNodes) if (deps.get(n) === 0 && !ready.includes(n)) ready.push(n);
   const { retainGraph, createGraph } = opts;
@@ -195,14 +202,16 @@ export function runBackward(
       if (node instanceof AccumulateGrad) {
         if (g === undefined) continue;
         if (captured !== null) {
+          unmarkFresh(g);
           if (captured.has(node)) captured.set(node, applyHooks(node.hooks, g));
         } else {
-          accumulateInto(node.leaf, applyHooks(node.hooks, g), createGraph);
+          accumulateInto(node.leaf, applyHooks(node.hooks, g), createGraph, node.hooks === null);
         }
         continue;
       }
       const next = node.next;
       if (g !== undefined && (needed === null || needed.has(node))) {
+        if (node.preHooks !== null || node.retained !== null || captured !== null) unmarkFresh(g);
         g = applyHooks(node.preHooks, g);
         if (node.retained !== null && captured === null) for (const t of node.retained) accumulateInto(t, g, createGraph);
         if (captured !== null && captured.has(node)) captured.set(node, g);
@@ -214,6 +223,12 @@ export function runBackward(
         checkVersions(node);
         const needs = next.map((c) => c !== null && (needed === null || needed.has(c)));
         const inputGrads = node.formula.backward(g!, node, needs);
+        // A gradient returned for two inputs has two holders: neither may adopt it.
+        for (let i = 0; i < inputGrads.length; i++) {
+          const gi = inputGrads[i];
+          if (gi === null || gi === undefined || !isFresh(gi)) continue;
+          for (let j = i + 1; j < inputGrads.length; j++) if (inputGrads[j] === gi) unmarkFresh(gi);
+        }
         for (let i = 0; i < next.length; i++) {
           const child = next[i];
           if (child === null || child === undefined) continue;

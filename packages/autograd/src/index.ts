@@ -13,6 +13,7 @@ import './grads/linalg.js';
 import './grads/indexing.js';
 import './grads/join.js';
 import './grads/nn.js';
+import './grads/fused.js';
 
 setGradEngine(engine);
 

@@ -35,3 +35,4 @@ export * from './ops/sort.js';
 export * from './ops/nn.js';
 export * from './random.js';
 export { formatTensor, setPrintOptions, getPrintOptions, type PrintOptions } from './format.js';
+export * from './ops/fused.js';

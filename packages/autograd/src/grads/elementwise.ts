@@ -1,5 +1,5 @@
 import {
-  type Tensor, add, cos, div, eq, erf, exp, floor, ge, gt, le, log, logicalAnd, lt, mul, neg, pow, sign, sin, sub, where,
+  Tensor, isGradEnabled, add, cos, div, eq, erf, exp, floor, ge, gt, le, log, logicalAnd, lt, mul, neg, pow, sign, sin, sub, where,
 } from '@tsgrad/tensor';
 import { def, sumTo } from './util.js';
 
@@ -89,7 +89,28 @@ def('sin', { saveInputs: true }, (g, { inputs: [x] }) => [mul(g, cos(x!))]);
 def('cos', { saveInputs: true }, (g, { inputs: [x] }) => [neg(mul(g, sin(x!)))]);
 def('tanh', { saveOutput: true }, (g, { output: y }) => [mul(g, sub(1, mul(y!, y!)))]);
 def('sigmoid', { saveOutput: true }, (g, { output: y }) => [mul(g, mul(y!, sub(1, y!)))]);
-def('relu', { saveOutput: true }, (g, { output: y }) => [where(gt(y!, 0), g, 0)]);
+def('relu', { saveOutput: true }, (g, { output: y }) => {
+  const out = y!;
+  // First-order backward of a contiguous float relu: one pass, one tensor (no bool mask).
+  if (!isGradEnabled() && g.dtype === out.dtype && g.isContiguous() && out.isContiguous() && sameShape(g.shape, out.shape)) {
+    const r = Tensor.empty(out.shape, out.dtype);
+    const rd = r.storage.data;
+    const gd = g.storage.data;
+    const yd = out.storage.data;
+    const go = g.offset;
+    const yo = out.offset;
+    const n = rd.length;
+    for (let i = 0; i < n; i++) rd[i] = yd[yo + i]! > 0 ? gd[go + i]! : 0;
+    return [r];
+  }
+  return [where(gt(out, 0), g, 0)];
+});
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);

@@ -1,4 +1,4 @@
-import { Tensor, gather, indexSelect, log, exp, where, toTypedArray } from '@tsgrad/tensor';
+import { Tensor, gather, indexSelect, log, exp, where, toTypedArray, logSoftmaxNll } from '@tsgrad/tensor';
 import { softplus } from './activation.js';
 import { type Reduction, assertFloat, assertTensor, checkReduction, reduce, sameShape, shapeStr } from './util.js';
 
@@ -153,6 +153,11 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const classDim = input.ndim === 1 ? 0 : 1;
   const C = input.shape[classDim]!;
   const weight = checkWeight(opts.weight, C, input, 'crossEntropy');
+  if (weight === null && eps === 0 && input.ndim === 2 && target.dtype !== 'float32' && target.dtype !== 'float64') {
+    // The usual case: one fused op (log-softmax and the pick in one pass, one graph node).
+    classTargets(input, target, opts.ignoreIndex ?? -100, 'nllLoss'); // the checks and messages of nllLoss below
+    return logSoftmaxNll(input, target, { ignoreIndex: opts.ignoreIndex ?? -100, reduction });
+  }
   const logp = input.logSoftmax(classDim);
   const wShape = input.shape.map((_, i) => (i === classDim ? C : 1));
 

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { Tensor, addmm, getBackend, logSoftmaxNll, matmul, relu, tensor } from '@tsgrad/tensor';
+import { gradcheck, gradgradcheck } from '../index.js';
+import { rand, randT } from '../test-utils/random.js';
+
+describe(`fused op gradients (${getBackend().name} backend)`, () => {
+  it('addmm: bias [N], full [M, N] and broadcast [1, N] inputs; transposed operands', () => {
+    expect(gradcheck(addmm, [rand([4]), rand([3, 5]), rand([5, 4])])).toBe(true);
+    expect(gradcheck(addmm, [rand([3, 4]), rand([3, 5]), rand([5, 4])])).toBe(true);
+    expect(gradcheck(addmm, [rand([1, 4]), rand([3, 5]), rand([5, 4])])).toBe(true);
+    expect(gradcheck(addmm, [rand([1]), rand([1, 5]), rand([5, 4])])).toBe(true);
+    expect(gradcheck((b, x, w) => addmm(b, x, w.t()), [rand([4]), randT([3, 5]), rand([4, 5])])).toBe(true);
+    expect(gradgradcheck((b, x, w) => addmm(b, x, w.t()), [rand([4]), rand([3, 5]), rand([4, 5])])).toBe(true);
+  });
+
+  it('addmm equals matmul + add, and the bias gradient is its own tensor', () => {
+    const b = rand([4]);
+    const x = rand([3, 5]);
+    const w = rand([4, 5]);
+    const y = addmm(b, x, w.t());
+    const ref = matmul(x, w.t()).add(b);
+    expect(Array.from(y.buffer)).toEqual(Array.from(ref.buffer));
+    y.sum().backward();
+    const gb = b.grad!;
+    const gw = w.grad!;
+    addmm(b, x, w.t()).sum().backward();
+    // Accumulated in place into the adopted gradients: values doubled, the first results intact.
+    expect(b.grad).toBe(gb);
+    expect(Array.from(b.grad!.buffer)).toEqual([6, 6, 6, 6]);
+    expect(w.grad).toBe(gw);
+  });
+
+  it('a gradient passed through to two leaves is not shared between them', () => {
+    const a = rand([3, 5]);
+    const c = rand([3, 5]);
+    const w = rand([4, 5]);
+    const b = rand([4]);
+    addmm(b, a.add(c), w.t()).sum().backward();
+    expect(a.grad).not.toBe(c.grad);
+    a.grad!.add_(1);
+    expect(Array.from(c.grad!.buffer)).not.toEqual(Array.from(a.grad!.buffer));
+  });
+
+  const targets = tensor([2, 0, 3, 1, 2], { dtype: 'int32' });
+  for (const reduction of ['mean', 'sum', 'none'] as const) {
+    it(`logSoftmaxNll (${reduction}), with an ignored sample; double backward`, () => {
+      const t = tensor([2, -100, 3, 1, 2], { dtype: 'int32' });
+      expect(gradcheck((x) => logSoftmaxNll(x, targets, { reduction }), [rand([5, 4], -3, 3)])).toBe(true);
+      expect(gradcheck((x) => logSoftmaxNll(x, t, { reduction }), [rand([5, 4], -3, 3)])).toBe(true);
+      expect(gradcheck((x) => logSoftmaxNll(x, t, { reduction }), [randT([5, 4], -3, 3)])).toBe(true);
+      expect(gradgradcheck((x) => logSoftmaxNll(x, t, { reduction }), [rand([5, 4], -3, 3)])).toBe(true);
+    });
+  }
+
+  it('logSoftmaxNll matches log_softmax + pick', () => {
+    const x = rand([5, 4], -3, 3, false);
+    const logp = x.logSoftmax(1);
+    const per = logSoftmaxNll(x, targets, { reduction: 'none' });
+    [2, 0, 3, 1, 2].forEach((k, r) => expect(per.buffer[r]).toBeCloseTo(-logp.buffer[r * 4 + k]!, 12));
+    expect(() => logSoftmaxNll(x, tensor([0, 0, 0, 0, 4], { dtype: 'int32' }))).toThrow(RangeError);
+  });
+
+  it('relu backward (one-pass path) equals the masked gradient', () => {
+    const x = Tensor.fromBuffer(Float64Array.of(-1, 0, 2, -0.5, 3, 0.25), [2, 3]).requiresGrad_();
+    const g = Tensor.fromBuffer(Float64Array.of(1, 2, 3, 4, 5, 6), [2, 3]);
+    relu(x).backward(g);
+    expect(Array.from(x.grad!.buffer)).toEqual([0, 0, 3, 0, 5, 6]);
+    expect(gradgradcheck(relu, [rand([3, 4])])).toBe(true);
+  });
+});
