@@ -1,0 +1,10 @@
+// Compile-time check, run by `pnpm --filter @tsgrad/native typecheck` (tsconfig.test.json): the
+// structural types native declares for itself still fit @tsgrad/tensor's Backend contract.
+import type { Backend, Conv2dParams as TensorConv2dParams, PartialBackend, View as TensorView } from '../../tensor/src/backend/backend.js';
+import type { Conv2dParams, NativeBackend, View } from '../src/types.js';
+
+export const asPartialBackend = (b: NativeBackend): PartialBackend => b;
+export const viewFromTensor = (v: TensorView): View => v;
+export const viewToTensor = (v: View): TensorView => v;
+export const paramsFromTensor = (p: TensorConv2dParams): Conv2dParams => p;
+export const matmulFits = (b: NativeBackend): Backend['matmul'] => b.matmul;
