@@ -43,7 +43,6 @@ if [ -z "$PACKS" ]; then
       || { echo "pack-check: FAIL setup (pnpm pack $p: see $WORK/pack-$p.log)"; failed=1; exit 1; }
   done
 fi
-tgz() { ls "$PACKS"/tsgrad-"$1"-*.tgz | head -1; }
 
 # 2. Overrides: our tarballs + vendored third-party dependencies.
 node "$HERE/lib/vendor.mjs" "$ROOT" "$WORK/vendor" "$PACKS"/tsgrad-*.tgz >"$WORK/overrides.json" 2>"$WORK/vendor.log" \
@@ -89,7 +88,8 @@ scenario_tensor_native() {
   local d="$WORK/tensor-native"
   make_project "$d" tensor native
   cp "$HERE/scenarios/tensor-native/"* "$d/"
-  TSGRAD_NATIVE_STRICT=1 npm_install "$d"
+  # Compile on every core (cmake-js builds serially otherwise); a failed build fails the install.
+  CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" TSGRAD_NATIVE_STRICT=1 npm_install "$d"
   [ -f "$d/node_modules/@tsgrad/native/build/Release/tsgrad_native.node" ] || { echo "the addon was not built at install"; return 1; }
   (cd "$d" && node "$TSC" -p . \
     && TSGRAD_BACKEND=native node main.mjs && TSGRAD_BACKEND=js node main.mjs \
