@@ -54,13 +54,17 @@ function directOpenBlas(n: number, reps: number): number | null {
   }
 }
 
-console.log('\nW1 GEMM float32, C = A·B (n x n)');
+console.log('\nW1 GEMM float32, C = A·B (n x n); best of 3 interleaved rounds of medians');
 for (const n of [64, 128, 256, 512, 1024, 2048]) {
   const a = view([n, n]), b = view([n, n]), c = view([n, n]);
   const reps = n >= 1024 ? 10 : 30;
-  const t = time(() => backend.matmul(a, b, c), reps);
+  let t = Infinity, direct: number | null = null;
+  for (let round = 0; round < 3; round++) {
+    t = Math.min(t, time(() => backend.matmul(a, b, c), reps));
+    const d = directOpenBlas(n, reps);
+    if (d !== null) direct = Math.min(direct ?? Infinity, d);
+  }
   const gf = (2 * n ** 3) / t / 1e9;
-  const direct = directOpenBlas(n, reps);
   const cmp = direct === null ? '' : `   OpenBLAS direct ${((2 * n ** 3) / direct / 1e9).toFixed(1)} GFLOPS, native/direct ${(direct / t * 100).toFixed(1)}%`;
   console.log(`  n=${String(n).padEnd(5)} ${(t * 1e3).toFixed(3).padStart(9)} ms  ${gf.toFixed(1).padStart(6)} GFLOPS${cmp}`);
 }
@@ -81,14 +85,15 @@ const p: Conv2dParams = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], gro
 for (const [label, N, C, H, O] of [['W2a [64,1,28,28] -> 32', 64, 1, 28, 32], ['W2b [64,32,14,14] -> 64', 64, 32, 14, 64]] as const) {
   const x = view([N, C, H, H]), w = view([O, C, 3, 3]), bias = view([O]);
   const out = view([N, O, H, H]), gOut = view([N, O, H, H]), gIn = view([N, C, H, H]), gW = view([O, C, 3, 3]);
-  const fwd = time(() => backend.conv2d(x, w, bias, out, p), 30);
-  const bwdIn = time(() => backend.conv2dBackwardInput(gOut, w, gIn, p), 30);
-  const bwdW = time(() => backend.conv2dBackwardWeight(x, gOut, gW, p), 30);
-  const all = time(() => {
+  const best = (fn: () => void) => Math.min(time(fn, 20), time(fn, 20), time(fn, 20));
+  const fwd = best(() => backend.conv2d(x, w, bias, out, p));
+  const bwdIn = best(() => backend.conv2dBackwardInput(gOut, w, gIn, p));
+  const bwdW = best(() => backend.conv2dBackwardWeight(x, gOut, gW, p));
+  const all = best(() => {
     backend.conv2d(x, w, bias, out, p);
     backend.conv2dBackwardInput(gOut, w, gIn, p);
     backend.conv2dBackwardWeight(x, gOut, gW, p);
-  }, 30);
+  });
   const flops = 2 * N * O * H * H * C * 9;
   console.log(
     `  ${label}: fwd ${(fwd * 1e3).toFixed(3)} ms (${(flops / fwd / 1e9).toFixed(0)} GFLOPS), ` +

@@ -118,6 +118,10 @@ void requireDType(const Buf& b, DType d) {
   if (b.dtype != d) throwType(std::string(b.name) + " must be " + dtypeName(d) + ", got " + dtypeName(b.dtype));
 }
 
+void requireFloat(const Buf& b) {
+  if (b.dtype != DType::f32 && b.dtype != DType::f64) throwType(std::string(b.name) + " must be a Float32Array or Float64Array");
+}
+
 void requireSameDType(const Buf& a, const Buf& b) {
   if (a.dtype != b.dtype)
     throwType(std::string(b.name) + " is " + dtypeName(b.dtype) + " but " + a.name + " is " + dtypeName(a.dtype) +

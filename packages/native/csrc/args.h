@@ -60,6 +60,8 @@ View readStrided(const Buf& buf, int nd, const int64_t* shape, Meta& meta, const
 View contiguousView(const Buf& buf, int nd, const int64_t* shape, int64_t offset, const char* name);
 
 void requireDType(const Buf& b, DType d);
+/** TypeError unless b is a Float32Array or Float64Array. */
+void requireFloat(const Buf& b);
 void requireSameDType(const Buf& a, const Buf& b);
 /** Checks a view with explicit strides fits in buf. */
 View stridedView(const Buf& buf, int nd, const int64_t* shape, const int64_t* strides, int64_t offset, const char* name);

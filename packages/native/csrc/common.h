@@ -10,6 +10,9 @@ namespace tsg {
 // Every size, stride and offset is an int64; products and sums are checked so a hostile shape
 // cannot wrap around and make an out-of-bounds access look in-bounds.
 constexpr int64_t kMaxIndex = (int64_t(1) << 53);  // exact in a JS number
+// Bound on image sizes, channels, kernel sizes, strides, paddings: keeps every window/index
+// computation in the conv and pool loops far from int64 overflow.
+constexpr int64_t kMaxDim = (int64_t(1) << 31) - 1;
 
 struct ArgError {
   bool range;  // RangeError (bad value) or TypeError (bad type)

@@ -1,10 +1,12 @@
 // conv2d forward and its input/weight gradients by im2col/col2im + GEMM.
 //
-// Two schedules. When one image's GEMM is small (OpenBLAS would run it on one thread anyway),
-// images are spread over our threads, each doing im2col + the serial bundled GEMM straight into
-// the output. Otherwise im2col unfolds a chunk of several images side by side, so one large BLAS
-// GEMM (multi-threaded by BLAS) covers the chunk; our own threads do the memory-bound unfolding,
-// gathering and scattering between BLAS calls, never during one.
+// Two schedules (see perImage()). When there are enough images to share out and one image's
+// unfolded input fits in a core's L2 (or its GEMM is so small BLAS would not thread it), images
+// are spread over our threads, each doing im2col + the serial bundled GEMM straight into the
+// output: no synchronisation, everything stays in cache. Otherwise im2col unfolds a chunk of
+// several images side by side, so one large BLAS GEMM (threaded by BLAS) covers the chunk; our
+// own threads do the memory-bound unfolding, gathering and scattering between BLAS calls, never
+// during one.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -16,8 +18,6 @@
 
 namespace tsg {
 namespace {
-
-constexpr int64_t kMaxDim = (int64_t(1) << 31) - 1;
 
 struct Geom {
   int64_t N, C, H, W, O, Cg, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW, groups;
@@ -336,10 +336,6 @@ void convBackwardWeight(const T* x, const T* gout, T* gw, const Geom& g) {
   }
 }
 
-void checkFloat(const Buf& b) {
-  if (b.dtype != DType::f32 && b.dtype != DType::f64) throwType(std::string(b.name) + " must be a Float32Array or Float64Array");
-}
-
 }  // namespace
 
 // conv2d(x, w, bias|null, out, meta), meta = [N, C, H, W, O, C/groups, kH, kW, oH, oW, sH, sW, pH, pW,
@@ -347,7 +343,7 @@ void checkFloat(const Buf& b) {
 Napi::Value conv2d(const Napi::CallbackInfo& info) {
   if (info.Length() != 5) throwType("conv2d expects 5 arguments (x, w, bias, out, meta)");
   Buf xb = getBuf(info, 0, "x"), wb = getBuf(info, 1, "w"), ob = getBuf(info, 3, "out");
-  checkFloat(ob);
+  requireFloat(ob);
   requireSameDType(ob, xb);
   requireSameDType(ob, wb);
   const bool hasBias = !(info[2].IsNull() || info[2].IsUndefined());
@@ -389,7 +385,7 @@ Napi::Value conv2d(const Napi::CallbackInfo& info) {
 Napi::Value conv2dBackwardInput(const Napi::CallbackInfo& info) {
   if (info.Length() != 4) throwType("conv2dBackwardInput expects 4 arguments (gradOut, w, gradIn, meta)");
   Buf gob = getBuf(info, 0, "gradOut"), wb = getBuf(info, 1, "w"), gib = getBuf(info, 2, "gradIn");
-  checkFloat(gib);
+  requireFloat(gib);
   requireSameDType(gib, gob);
   requireSameDType(gib, wb);
   Meta m(info, 3, "meta");
@@ -415,7 +411,7 @@ Napi::Value conv2dBackwardInput(const Napi::CallbackInfo& info) {
 Napi::Value conv2dBackwardWeight(const Napi::CallbackInfo& info) {
   if (info.Length() != 4) throwType("conv2dBackwardWeight expects 4 arguments (x, gradOut, gradW, meta)");
   Buf xb = getBuf(info, 0, "x"), gob = getBuf(info, 1, "gradOut"), gwb = getBuf(info, 2, "gradW");
-  checkFloat(gwb);
+  requireFloat(gwb);
   requireSameDType(gwb, xb);
   requireSameDType(gwb, gob);
   Meta m(info, 3, "meta");

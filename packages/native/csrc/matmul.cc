@@ -70,7 +70,7 @@ static void runMatmul(const View& a, const View& b, const View& out, int64_t K) 
 Napi::Value matmul(const Napi::CallbackInfo& info) {
   if (info.Length() != 4) throwType("matmul expects 4 arguments (a, b, out, meta), got " + std::to_string(info.Length()));
   Buf ab = getBuf(info, 0, "a"), bb = getBuf(info, 1, "b"), ob = getBuf(info, 2, "out");
-  if (ob.dtype != DType::f32 && ob.dtype != DType::f64) throwType("out must be a Float32Array or Float64Array");
+  requireFloat(ob);
   requireSameDType(ob, ab);
   requireSameDType(ob, bb);
   Meta meta(info, 3, "meta");
@@ -96,12 +96,13 @@ Napi::Value matmul(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// gemmDebug(a, b, c, meta) with meta = [M, N, K, ars, acs, brs, bcs, accumulate]: the bundled GEMM
-// alone, c row-major [M, N] at offset 0, a and b at offset 0. Lets tests check the fallback GEMM.
+// gemmDebug(a, b, c, meta) with meta = [M, N, K, ars, acs, aOffset, brs, bcs, bOffset, accumulate]:
+// the bundled GEMM alone into c, row-major [M, N] at offset 0, even when a BLAS is linked, so tests
+// cover the fallback GEMM in every build.
 Napi::Value gemmDebug(const Napi::CallbackInfo& info) {
   if (info.Length() != 4) throwType("gemmDebug expects 4 arguments (a, b, c, meta)");
   Buf ab = getBuf(info, 0, "a"), bb = getBuf(info, 1, "b"), cb = getBuf(info, 2, "c");
-  if (cb.dtype != DType::f32 && cb.dtype != DType::f64) throwType("c must be a Float32Array or Float64Array");
+  requireFloat(cb);
   requireSameDType(cb, ab);
   requireSameDType(cb, bb);
   Meta meta(info, 3, "meta");

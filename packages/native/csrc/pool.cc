@@ -10,8 +10,6 @@
 namespace tsg {
 namespace {
 
-constexpr int64_t kMaxDim = (int64_t(1) << 31) - 1;
-
 struct PoolGeom {
   int64_t N, C, H, W, oH, oW, kH, kW, sH, sW, pH, pW;
   int64_t planes, HW, P;
@@ -47,10 +45,6 @@ PoolGeom readPoolGeom(Meta& m, bool avg) {
 }
 
 bool tiny(const PoolGeom& g) { return double(g.planes) * double(g.P) * double(g.kH * g.kW) < 32768.0; }
-
-void checkFloat(const Buf& b) {
-  if (b.dtype != DType::f32 && b.dtype != DType::f64) throwType(std::string(b.name) + " must be a Float32Array or Float64Array");
-}
 
 template <typename T>
 void maxPoolFwd(const T* x, T* out, int32_t* idx, const PoolGeom& g) {
@@ -142,7 +136,7 @@ void avgPoolBwd(const T* gout, T* gin, const PoolGeom& g) {
 Napi::Value maxPool2d(const Napi::CallbackInfo& info) {
   if (info.Length() != 4) throwType("maxPool2d expects 4 arguments (x, out, indices, meta)");
   Buf xb = getBuf(info, 0, "x"), ob = getBuf(info, 1, "out"), ib = getBuf(info, 2, "indices");
-  checkFloat(ob);
+  requireFloat(ob);
   requireSameDType(ob, xb);
   requireDType(ib, DType::i32);
   Meta m(info, 3, "meta");
@@ -167,7 +161,7 @@ Napi::Value maxPool2d(const Napi::CallbackInfo& info) {
 Napi::Value maxPool2dBackward(const Napi::CallbackInfo& info) {
   if (info.Length() != 4) throwType("maxPool2dBackward expects 4 arguments (gradOut, indices, gradIn, meta)");
   Buf gob = getBuf(info, 0, "gradOut"), ib = getBuf(info, 1, "indices"), gib = getBuf(info, 2, "gradIn");
-  checkFloat(gib);
+  requireFloat(gib);
   requireSameDType(gib, gob);
   requireDType(ib, DType::i32);
   Meta m(info, 3, "meta");
@@ -198,7 +192,7 @@ Napi::Value maxPool2dBackward(const Napi::CallbackInfo& info) {
 Napi::Value avgPool2d(const Napi::CallbackInfo& info) {
   if (info.Length() != 3) throwType("avgPool2d expects 3 arguments (x, out, meta)");
   Buf xb = getBuf(info, 0, "x"), ob = getBuf(info, 1, "out");
-  checkFloat(ob);
+  requireFloat(ob);
   requireSameDType(ob, xb);
   Meta m(info, 2, "meta");
   PoolGeom g = readPoolGeom(m, true);
@@ -217,7 +211,7 @@ Napi::Value avgPool2d(const Napi::CallbackInfo& info) {
 Napi::Value avgPool2dBackward(const Napi::CallbackInfo& info) {
   if (info.Length() != 3) throwType("avgPool2dBackward expects 3 arguments (gradOut, gradIn, meta)");
   Buf gob = getBuf(info, 0, "gradOut"), gib = getBuf(info, 1, "gradIn");
-  checkFloat(gib);
+  requireFloat(gib);
   requireSameDType(gib, gob);
   Meta m(info, 2, "meta");
   PoolGeom g = readPoolGeom(m, true);
