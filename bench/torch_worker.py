@@ -1,7 +1,7 @@
 """PyTorch side of `pnpm bench`: runs one workload and prints its figures as JSON on stdout.
 
 Usage: python3 torch_worker.py <workload> <json-options>
-The workloads mirror bench/workloads.ts exactly (same shapes, data, model, batch size, optimizer);
+The workloads mirror bench/worker.ts and bench/models.ts exactly (same shapes, data, model, batch size, optimizer);
 see ../shared/anchors/README.md for their definitions.
 """
 import json
@@ -47,7 +47,10 @@ def load_digits(digits_dir):
     xs, ys = [], []
     for d in range(10):
         with open(os.path.join(digits_dir, f"{d}.json")) as f:
-            rows = json.load(f)
+            obj = json.load(f)
+        # The mnist package stores {"data": [784 floats per digit, concatenated]}.
+        flat = obj["data"] if isinstance(obj, dict) else [v for row in obj for v in row]
+        rows = [flat[k * 784:(k + 1) * 784] for k in range(len(flat) // 784)]
         xs.extend(rows)
         ys.extend([d] * len(rows))
     n = len(xs)

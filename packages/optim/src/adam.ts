@@ -40,6 +40,10 @@ export function adamUpdate(
   const l2 = h.decoupledWeightDecay ? 0 : weightDecay;
   const stepSize = lr / (1 - beta1 ** step);
   const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+  if (decay === 1 && l2 === 0 && sign === 1 && maxExpAvgSq === null) {
+    adamPlainLoop(param, po, grad, go, n, expAvg, expAvgSq, beta1, beta2, 1 - beta1, 1 - beta2, stepSize, bc2Sqrt, eps);
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const p = param[po + i]! * decay;
     const g = sign * grad[go + i]! + l2 * p;
@@ -51,6 +55,19 @@ export function adamUpdate(
       v = maxExpAvgSq[i]!;
     }
     param[po + i] = p - stepSize * expAvg[i]! / (Math.sqrt(v) / bc2Sqrt + eps);
+  }
+}
+
+/** The update above without weight decay, maximize or AMSGrad: the same arithmetic, no per-element branches. */
+function adamPlainLoop(
+  param: FloatBuffer, po: number, grad: FloatBuffer, go: number, n: number, expAvg: FloatBuffer, expAvgSq: FloatBuffer,
+  beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, stepSize: number, bc2Sqrt: number, eps: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const g = grad[go + i]!;
+    expAvg[i] = beta1 * expAvg[i]! + oneMinusBeta1 * g;
+    expAvgSq[i] = beta2 * expAvgSq[i]! + oneMinusBeta2 * g * g;
+    param[po + i] = param[po + i]! - stepSize * expAvg[i]! / (Math.sqrt(expAvgSq[i]!) / bc2Sqrt + eps);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Tensor, addmm, getBackend, logSoftmaxNll, matmul, relu, tensor } from '@tsgrad/tensor';
+import { Tensor, addmm, fusedLinear, getBackend, logSoftmaxNll, matmul, relu, tensor } from '@tsgrad/tensor';
 import { gradcheck, gradgradcheck } from '../index.js';
 import { rand, randT } from '../test-utils/random.js';
 
@@ -11,6 +11,20 @@ describe(`fused op gradients (${getBackend().name} backend)`, () => {
     expect(gradcheck(addmm, [rand([1]), rand([1, 5]), rand([5, 4])])).toBe(true);
     expect(gradcheck((b, x, w) => addmm(b, x, w.t()), [rand([4]), randT([3, 5]), rand([4, 5])])).toBe(true);
     expect(gradgradcheck((b, x, w) => addmm(b, x, w.t()), [rand([4]), rand([3, 5]), rand([4, 5])])).toBe(true);
+  });
+
+  it('fusedLinear: with and without bias, transposed input, double backward', () => {
+    expect(gradcheck(fusedLinear, [rand([3, 5]), rand([4, 5]), rand([4])])).toBe(true);
+    expect(gradcheck((x, w) => fusedLinear(x, w), [rand([3, 5]), rand([4, 5])])).toBe(true);
+    expect(gradcheck(fusedLinear, [randT([3, 5]), randT([4, 5]), rand([4])])).toBe(true);
+    expect(gradcheck(fusedLinear, [rand([1, 5]), rand([4, 5]), rand([4])])).toBe(true);
+    expect(gradgradcheck(fusedLinear, [rand([3, 5]), rand([4, 5]), rand([4])])).toBe(true);
+    const x = rand([3, 5], -1, 1, false);
+    const w = rand([4, 5]);
+    const b = rand([4]);
+    expect(Array.from(fusedLinear(x, w, b).buffer)).toEqual(Array.from(matmul(x, w.t()).add(b).buffer));
+    fusedLinear(x, w, b).sum().backward();
+    expect(w.grad!.isContiguous()).toBe(true);
   });
 
   it('addmm equals matmul + add, and the bias gradient is its own tensor', () => {
@@ -66,5 +80,17 @@ describe(`fused op gradients (${getBackend().name} backend)`, () => {
     relu(x).backward(g);
     expect(Array.from(x.grad!.buffer)).toEqual([0, 0, 3, 0, 5, 6]);
     expect(gradgradcheck(relu, [rand([3, 4])])).toBe(true);
+  });
+});
+
+describe('relu backward with non-finite gradients', () => {
+  it('passes Inf/NaN only where the output is positive, and gives +0 elsewhere', () => {
+    const x = Tensor.fromBuffer(Float32Array.of(-1, 2, -3, 4), [4]).requiresGrad_();
+    relu(x).backward(Tensor.fromBuffer(Float32Array.of(Infinity, NaN, -2, -Infinity), [4]));
+    const g = Array.from(x.grad!.buffer);
+    expect(g[0]).toBe(0);
+    expect(g[1]).toBeNaN();
+    expect(Object.is(g[2], 0)).toBe(true);
+    expect(g[3]).toBe(-Infinity);
   });
 });

@@ -14,7 +14,7 @@ def('addmm', { saveInputs: true }, (g, { inputs: [input, mat1, mat2] }, needs) =
   let gi: Tensor | null = null;
   if (needs[0]) {
     const s = input!.shape;
-    gi = s.length === 1 && s[0] === g.shape[1] && g.shape[0]! > 1 ? markFresh(sum(g, 0)) : sumTo(g, s);
+    gi = s.length === 1 && s[0] === g.shape[1] ? markFresh(sum(g, 0)) : sumTo(g, s);
   }
   return [
     gi,
@@ -22,6 +22,13 @@ def('addmm', { saveInputs: true }, (g, { inputs: [input, mat1, mat2] }, needs) =
     needs[2] ? markFresh(matmul(mat1!.mT, g)) : null,
   ];
 });
+
+// out = x·Wᵀ + b: d x = g·W, d W = gᵀ·x (contiguous, handed to the leaf whole), d b = Σ_rows g.
+def('linear', { saveInputs: true }, (g, { inputs: [x, w] }, needs) => [
+  needs[0] ? markFresh(matmul(g, w!)) : null,
+  needs[1] ? markFresh(matmul(g.mT, x!)) : null,
+  needs[2] ? markFresh(sum(g, 0)) : null,
+]);
 
 interface NllAttrs { labels: Int32Array; ignoreIndex: number; reduction: 'mean' | 'sum' | 'none'; count: number }
 

@@ -1,4 +1,4 @@
-import { type Tensor, addmm } from '@tsgrad/tensor';
+import { Tensor, fusedLinear } from '@tsgrad/tensor';
 import { assertTensor, shapeStr } from './util.js';
 
 /** y = x W^T + b for x [..., in], W [out, in], b [out] (torch.nn.functional.linear). */
@@ -10,13 +10,18 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     throw new RangeError(`linear: input shape ${shapeStr(x.shape)} does not end in inFeatures=${weight.shape[1]} (weight shape ${shapeStr(weight.shape)})`);
   }
   if (x.dtype !== weight.dtype) throw new TypeError(`linear: input is ${x.dtype} but weight is ${weight.dtype}; convert one (e.g. model.to('${x.dtype}'))`);
+  // One fused op for 2-D input (matmul with the transposed weight read through its strides, plus the bias).
+  if (x.ndim === 2 && (bias === null || (bias instanceof Tensor && bias.dtype === x.dtype && bias.ndim === 1 && bias.shape[0] === weight.shape[0]))) {
+    return fusedLinear(x, weight, bias);
+  }
+  if (x.ndim > 2 && x.isContiguous() && (bias === null || (bias instanceof Tensor && bias.dtype === x.dtype && bias.ndim === 1 && bias.shape[0] === weight.shape[0]))) {
+    return fusedLinear(x.reshape(-1, weight.shape[1]!), weight, bias).reshape([...x.shape.slice(0, -1), weight.shape[0]!]);
+  }
   if (bias === null) return x.matmul(weight.t());
   assertTensor(bias, 'linear: bias');
   if (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]) {
     throw new RangeError(`linear: bias must have shape [${weight.shape[0]}], got ${shapeStr(bias.shape)}`);
   }
-  // One fused op (matmul with the transposed weight read through its strides, plus the bias).
-  if (x.ndim === 2 && bias.dtype === x.dtype) return addmm(bias, x, weight.t());
   return x.matmul(weight.t()).add(bias);
 }
 

@@ -58,6 +58,9 @@ export function recurrence(mode: RecurrenceMode, proj: Tensor, h0: Tensor, c0: T
 
   const saved = withoutGrad(() => {
     const whhT = whh.t();
+    if (mode === 'RNN_TANH' && c0 === null && proj.isContiguous() && h0.isContiguous() && proj.dtype === h0.dtype && proj.dtype === whh.dtype) {
+      return rnnTanhForward(proj, h0, whhT, reverse);
+    }
     const hPrev = new Array<Tensor>(T);
     const hs = new Array<Tensor>(T);
     const sig: Tensor[] = [], gs: Tensor[] = [], cs: Tensor[] = [], cPrev: Tensor[] = [];
@@ -105,6 +108,76 @@ export function recurrence(mode: RecurrenceMode, proj: Tensor, h0: Tensor, c0: T
   return { output, hN: output.select(0, reverse ? 0 : T - 1), cN: mode === 'LSTM' ? packed.select(0, T) : null };
 }
 
+/**
+ * RNN_TANH forward in one pass per step: h_t = tanh(proj_t + h_{t-1} W_hh^T) written straight into
+ * the [T, B, H] result (no per-step sum tensor, no stacking); the same roundings as the op-by-op
+ * version (the sum is rounded to the dtype before tanh).
+ */
+function rnnTanhForward(proj: Tensor, h0: Tensor, whhT: Tensor, reverse: boolean): { s: Saved; hN: Tensor; cN: null } {
+  const [T, B, H] = proj.shape as [number, number, number];
+  const BH = B * H;
+  const f32 = proj.dtype === 'float32';
+  const hs = Tensor.empty([T, B, H], proj.dtype);
+  const hPrev = Tensor.empty([T, B, H], proj.dtype);
+  const hb = hs.storage.data;
+  const pb = proj.storage.data;
+  const po = proj.offset;
+  const hpb = hPrev.storage.data;
+  const h0b = h0.storage.data;
+  let h = h0;
+  for (let k = 0; k < T; k++) {
+    const t = reverse ? T - 1 - k : k;
+    // h_{t-1} for the backward's W_hh gradient.
+    if (k === 0) for (let i = 0; i < BH; i++) hpb[t * BH + i] = h0b[h0.offset + i]!;
+    else hpb.set(hb.subarray((reverse ? t + 1 : t - 1) * BH, (reverse ? t + 2 : t) * BH), t * BH);
+    const gh = h.matmul(whhT);
+    const ghb = gh.storage.data;
+    const ghOff = gh.offset;
+    const base = t * BH;
+    if (f32) for (let i = 0; i < BH; i++) hb[base + i] = Math.tanh(Math.fround(pb[po + base + i]! + ghb[ghOff + i]!));
+    else for (let i = 0; i < BH; i++) hb[base + i] = Math.tanh(pb[po + base + i]! + ghb[ghOff + i]!);
+    h = hs.select(0, t);
+  }
+  const s: Saved = { mode: 'RNN_TANH', reverse, T, H, hasC0: false, hasBhh: false, hPrev, hs };
+  return { s, hN: h, cN: null };
+}
+
+/**
+ * RNN_TANH backward in one pass per step, writing d pre_t = (g_t + dh) (1 - h_t^2) straight into the
+ * [T, B, H] gradient of proj (same roundings as the op-by-op version).
+ */
+function rnnTanhBackward(gH: Tensor, s: Saved, whh: Tensor, B: number): { dPre: Tensor; dh: Tensor } {
+  const { T, H, reverse } = s;
+  const BH = B * H;
+  const f32 = gH.dtype === 'float32';
+  const dPre = Tensor.empty([T, B, H], gH.dtype);
+  const db = dPre.storage.data;
+  const gb = gH.storage.data;
+  const go = gH.offset;
+  const hb = s.hs.storage.data;
+  const ho = s.hs.offset;
+  let dh = zeros([B, H], { dtype: gH.dtype });
+  for (let k = T - 1; k >= 0; k--) {
+    const t = reverse ? T - 1 - k : k;
+    const dhb = dh.storage.data;
+    const dho = dh.offset;
+    const base = t * BH;
+    if (f32) {
+      for (let i = 0; i < BH; i++) {
+        const hv = hb[ho + base + i]!;
+        db[base + i] = Math.fround(gb[go + base + i]! + dhb[dho + i]!) * Math.fround(1 - Math.fround(hv * hv));
+      }
+    } else {
+      for (let i = 0; i < BH; i++) {
+        const hv = hb[ho + base + i]!;
+        db[base + i] = (gb[go + base + i]! + dhb[dho + i]!) * (1 - hv * hv);
+      }
+    }
+    dh = dPre.select(0, t).matmul(whh);
+  }
+  return { dPre, dh };
+}
+
 function backward(gPacked: Tensor, ctx: { inputs: readonly Tensor[]; attrs: any }, needs: readonly boolean[]): (Tensor | null)[] {
   if (isGradEnabled()) {
     throw new Error('double backward (createGraph) through RNN/LSTM/GRU is not supported by the fused recurrence; set `fused = false` on the layer to differentiate it twice');
@@ -114,6 +187,12 @@ function backward(gPacked: Tensor, ctx: { inputs: readonly Tensor[]; attrs: any 
   const whh = ctx.inputs[s.hasC0 ? 3 : 2]!;
   const gH = gPacked.narrow(0, 0, T);
   const B = gH.shape[1]!;
+  if (mode === 'RNN_TANH' && gH.isContiguous() && s.hs.isContiguous() && gH.dtype === s.hs.dtype) {
+    const { dPre: dPreAll, dh: dhN } = rnnTanhBackward(gH, s, whh, B);
+    const G = whh.shape[0]!;
+    const dWhh = needs[2] ? dPreAll.reshape(T * B, G).t().matmul(s.hPrev.reshape(T * B, H)) : null;
+    return [needs[0] ? dPreAll : null, needs[1] ? dhN : null, dWhh];
+  }
   let dh = zeros([B, H], { dtype: gPacked.dtype });
   let dc: Tensor | null = mode === 'LSTM' ? gPacked.select(0, T) : null;
   const dPre = new Array<Tensor>(T);

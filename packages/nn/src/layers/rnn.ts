@@ -1,4 +1,4 @@
-import { type DType, Tensor, empty, stack, cat, zeros } from '@tsgrad/tensor';
+import { type DType, Tensor, empty, stack, cat, zeros, fusedLinear } from '@tsgrad/tensor';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { dropout } from '../functional/dropout.js';
@@ -157,8 +157,14 @@ export abstract class RNNBase extends Module {
         const bih = this.param(`bias_ih${sfx}`);
         const bhh = this.param(`bias_hh${sfx}`);
         // Input projection for all timesteps at once; bias_hh folds in except for GRU.
-        let proj = flatInput.matmul(wih.t());
-        if (bih !== null) proj = proj.add(this.mode === 'GRU' || bhh === null ? bih : bih.add(bhh));
+        const projBias = bih === null ? null : this.mode === 'GRU' || bhh === null ? bih : bih.add(bhh);
+        let proj: Tensor;
+        if (flatInput.dtype === wih.dtype && (projBias === null || projBias.dtype === wih.dtype)) {
+          proj = fusedLinear(flatInput, wih, projBias); // one op: x W_ih^T + b, the weight read transposed in place
+        } else {
+          proj = flatInput.matmul(wih.t());
+          if (projBias !== null) proj = proj.add(projBias);
+        }
         proj = proj.reshape(T, B, G);
         let h = h0.select(0, l * D + d);
         let c = c0 === null ? null : c0.select(0, l * D + d);

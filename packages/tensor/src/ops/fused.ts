@@ -54,6 +54,43 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor): Tensor {
   return out;
 }
 
+/**
+ * input · weightᵀ + bias (torch.nn.functional.linear for a 2-D input) as one op: input [M, K],
+ * weight [N, K], bias [N] or null. The transposed weight reaches the matmul kernel as strides, and
+ * the graph node takes the weight itself (its gradient, gᵀ·input, comes out contiguous).
+ */
+export function fusedLinear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  assertTensor(input, 'fusedLinear: input');
+  assertTensor(weight, 'fusedLinear: weight');
+  if (input.ndim !== 2 || weight.ndim !== 2 || input.shape[1] !== weight.shape[1]) {
+    throw new RangeError(`fusedLinear: expected input [M, K] and weight [N, K], got ${shapeToString(input.shape)} and ${shapeToString(weight.shape)}`);
+  }
+  if (input.dtype !== weight.dtype) throw new TypeError(`fusedLinear: input is ${input.dtype} but weight is ${weight.dtype}`);
+  assertFloatTensor(input, 'fusedLinear', 'input');
+  const [M, K] = input.shape as [number, number];
+  const N = weight.shape[0]!;
+  if (bias !== null) {
+    assertTensor(bias, 'fusedLinear: bias');
+    if (bias.ndim !== 1 || bias.shape[0] !== N) throw new RangeError(`fusedLinear: bias must have shape [${N}], got ${shapeToString(bias.shape)}`);
+    if (bias.dtype !== input.dtype) throw new TypeError(`fusedLinear: bias is ${bias.dtype} but input is ${input.dtype}`);
+  }
+  const out = Tensor.empty([M, N], input.dtype);
+  const wT = { buffer: weight.storage.data, shape: [K, N], strides: [weight.strides[1]!, weight.strides[0]!], offset: weight.offset };
+  kernels.current.matmul(input, wT, out);
+  if (bias !== null) {
+    const o = out.storage.data;
+    const b = bias.storage.data;
+    const bo = bias.offset;
+    const bs = bias.strides[0]!;
+    for (let r = 0; r < M; r++) {
+      const base = r * N;
+      for (let j = 0; j < N; j++) o[base + j] = o[base + j]! + b[bo + j * bs]!;
+    }
+  }
+  recordOp('linear', bias === null ? [input, weight] : [input, weight, bias], out);
+  return out;
+}
+
 export interface LogSoftmaxNllOptions {
   /** Targets equal to this contribute nothing (default -100). */
   ignoreIndex?: number;

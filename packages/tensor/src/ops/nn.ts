@@ -298,8 +298,9 @@ export function maxPool2dBackward(gradOut: Tensor, indices: Tensor, inputShape: 
   const ix = contiguous(indices);
   const plane = inputShape[2]! * inputShape[3]!;
   const ib = ix.buffer;
-  for (let i = 0; i < ix.numel(); i++) {
-    const v = ib[ix.offset + i]!;
+  const ixOffset = ix.offset;
+  for (let i = 0, n = ix.numel(); i < n; i++) {
+    const v = ib[ixOffset + i]!;
     if (v < 0 || v >= plane) throw new RangeError(`${op}: index ${v} is out of bounds for an input plane of ${inputShape[2]} x ${inputShape[3]} = ${plane} elements`);
   }
   const out = Tensor.empty(inputShape, gradOut.dtype);
