@@ -42,7 +42,7 @@ type Tunable = Pick<RnnConfig, 'cell' | 'hidden' | 'epochs' | 'batchSize' | 'lr'
 
 export const RNN_DEFAULTS: Record<RnnTask, Tunable> = {
   digits: { cell: 'lstm', hidden: 128, epochs: 8, batchSize: 64, lr: 2e-3, optimizer: 'adam', seqLen: 28, stepsPerEpoch: 0 },
-  chars: { cell: 'lstm', hidden: 128, epochs: 5, batchSize: 32, lr: 3e-3, optimizer: 'adam', seqLen: 64, stepsPerEpoch: 150 },
+  chars: { cell: 'lstm', hidden: 128, epochs: 5, batchSize: 32, lr: 1e-2, optimizer: 'adam', seqLen: 64, stepsPerEpoch: 150 },
 };
 
 export const RNN_FLAGS: FlagSpec[] = [
