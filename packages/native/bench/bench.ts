@@ -5,8 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The pure-TS backend, by relative path (dev-only: native must not depend on tensor), for speedups.
+import { jsBackend } from '../../tensor/src/backend/js/index.js';
 import { createBackend } from '../src/index.js';
-import type { Conv2dParams, View } from '../src/types.js';
+import type { Conv2dParams, Pool2dParams, View } from '../src/types.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const backend = createBackend();
@@ -16,6 +18,14 @@ console.log(`native backend: ${JSON.stringify(info)}`);
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
+}
+
+/** CPU milliseconds (all threads) per call: less sensitive than wall time to other load on the machine. */
+function cpuMs(fn: () => void, reps: number): number {
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < reps; i++) fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000 / reps;
 }
 
 /** Median seconds of fn over `reps` runs after warm-up. */
@@ -94,9 +104,34 @@ for (const [label, N, C, H, O] of [['W2a [64,1,28,28] -> 32', 64, 1, 28, 32], ['
     backend.conv2dBackwardInput(gOut, w, gIn, p);
     backend.conv2dBackwardWeight(x, gOut, gW, p);
   });
+  const allCpu = cpuMs(() => {
+    backend.conv2d(x, w, bias, out, p);
+    backend.conv2dBackwardInput(gOut, w, gIn, p);
+    backend.conv2dBackwardWeight(x, gOut, gW, p);
+  }, 20);
+  const jsAll = time(() => {
+    jsBackend.conv2d(x, w, bias, out, p);
+    jsBackend.conv2dBackwardInput(gOut, w, gIn, p);
+    jsBackend.conv2dBackwardWeight(x, gOut, gW, p);
+  }, 3, 1);
   const flops = 2 * N * O * H * H * C * 9;
   console.log(
     `  ${label}: fwd ${(fwd * 1e3).toFixed(3)} ms (${(flops / fwd / 1e9).toFixed(0)} GFLOPS), ` +
-      `bwd input ${(bwdIn * 1e3).toFixed(3)} ms, bwd weight ${(bwdW * 1e3).toFixed(3)} ms, fwd+bwd ${(all * 1e3).toFixed(3)} ms`,
+      `bwd input ${(bwdIn * 1e3).toFixed(3)} ms, bwd weight ${(bwdW * 1e3).toFixed(3)} ms, fwd+bwd ${(all * 1e3).toFixed(3)} ms ` +
+      `(${allCpu.toFixed(3)} CPU ms; pure TS ${(jsAll * 1e3).toFixed(1)} ms)`,
   );
+}
+
+console.log('\nPooling float32 (W4 shapes), native vs pure TS');
+{
+  const pp: Pool2dParams = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] };
+  const x = view([64, 32, 28, 28]), out = view([64, 32, 14, 14]), gOut = view([64, 32, 14, 14]), gIn = view([64, 32, 28, 28]);
+  const idx: View = { ...out, buffer: new Int32Array(64 * 32 * 196) };
+  for (const [name, b] of [['native', backend], ['ts', jsBackend]] as const) {
+    const mp = time(() => b.maxPool2d(x, out, idx, pp), 20);
+    const mpb = time(() => b.maxPool2dBackward(gOut, idx, gIn, pp), 20);
+    const ap = time(() => b.avgPool2d(x, out, pp), 20);
+    const apb = time(() => b.avgPool2dBackward(gOut, gIn, pp), 20);
+    console.log(`  ${name.padEnd(6)} maxPool2d ${(mp * 1e3).toFixed(3)} ms, backward ${(mpb * 1e3).toFixed(3)} ms; avgPool2d ${(ap * 1e3).toFixed(3)} ms, backward ${(apb * 1e3).toFixed(3)} ms`);
+  }
 }
