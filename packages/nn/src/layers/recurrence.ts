@@ -61,6 +61,9 @@ export function recurrence(mode: RecurrenceMode, proj: Tensor, h0: Tensor, c0: T
     if (mode === 'RNN_TANH' && c0 === null && proj.isContiguous() && h0.isContiguous() && proj.dtype === h0.dtype && proj.dtype === whh.dtype) {
       return rnnTanhForward(proj, h0, whhT, reverse);
     }
+    if (mode === 'LSTM' && c0 !== null && proj.isContiguous() && h0.isContiguous() && c0.isContiguous() && proj.dtype === h0.dtype && proj.dtype === c0.dtype && proj.dtype === whh.dtype) {
+      return lstmForward(proj, h0, c0, whhT, reverse);
+    }
     const hPrev = new Array<Tensor>(T);
     const hs = new Array<Tensor>(T);
     const sig: Tensor[] = [], gs: Tensor[] = [], cs: Tensor[] = [], cPrev: Tensor[] = [];
@@ -140,6 +143,76 @@ function rnnTanhForward(proj: Tensor, h0: Tensor, whhT: Tensor, reverse: boolean
   }
   const s: Saved = { mode: 'RNN_TANH', reverse, T, H, hasC0: false, hasBhh: false, hPrev, hs };
   return { s, hN: h, cN: null };
+}
+
+/** The JS kernel's sigmoid (two branches so neither exp overflows). */
+function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}
+
+/**
+ * LSTM forward in one pass per step (after the [B, 4H] matmul), written straight into the saved
+ * [T, ...] buffers. Every intermediate the op-by-op version rounds to the dtype goes through a
+ * typed array of that dtype (`tmp`), so the values are the same.
+ */
+function lstmForward(proj: Tensor, h0: Tensor, c0: Tensor, whhT: Tensor, reverse: boolean): { s: Saved; hN: Tensor; cN: Tensor } {
+  const [T, B, G] = proj.shape as [number, number, number];
+  const H = G / 4;
+  const BH = B * H;
+  const BG = B * G;
+  const dtype = proj.dtype;
+  const sig = Tensor.empty([T, B, G], dtype);
+  const gT = Tensor.empty([T, B, H], dtype);
+  const cT = Tensor.empty([T, B, H], dtype);
+  const cPrevT = Tensor.empty([T, B, H], dtype);
+  const hs = Tensor.empty([T, B, H], dtype);
+  const hPrev = Tensor.empty([T, B, H], dtype);
+  const sb = sig.storage.data, gb = gT.storage.data, cb = cT.storage.data, cpb = cPrevT.storage.data;
+  const hb = hs.storage.data, hpb = hPrev.storage.data;
+  const pb = proj.storage.data;
+  const po = proj.offset;
+  const tmp = Tensor.empty([4], dtype).storage.data;
+  let h = h0;
+  let hOff = h0.offset;
+  let hBuf = h0.storage.data;
+  let cBuf = c0.storage.data;
+  let cOff = c0.offset;
+  for (let k = 0; k < T; k++) {
+    const t = reverse ? T - 1 - k : k;
+    const gh = h.matmul(whhT);
+    const ghb = gh.storage.data;
+    const ghOff = gh.offset;
+    const sBase = t * BG;
+    const hBase = t * BH;
+    for (let b = 0; b < B; b++) {
+      const row = b * G;
+      for (let j = 0; j < G; j++) {
+        tmp[0] = pb[po + sBase + row + j]! + ghb[ghOff + row + j]!; // pre, rounded
+        sb[sBase + row + j] = sigmoid(tmp[0]!);
+        if (j >= 2 * H && j < 3 * H) gb[hBase + b * H + (j - 2 * H)] = Math.tanh(tmp[0]!);
+      }
+      for (let j = 0; j < H; j++) {
+        const e = hBase + b * H + j;
+        const iv = sb[sBase + row + j]!, fv = sb[sBase + row + H + j]!, ov = sb[sBase + row + 3 * H + j]!;
+        const cp = cBuf[cOff + b * H + j]!;
+        hpb[e] = hBuf[hOff + b * H + j]!;
+        cpb[e] = cp;
+        tmp[1] = fv * cp;
+        tmp[2] = iv * gb[e]!;
+        cb[e] = tmp[1]! + tmp[2]!;
+        tmp[3] = Math.tanh(cb[e]!);
+        hb[e] = ov * tmp[3]!;
+      }
+    }
+    h = hs.select(0, t);
+    hBuf = hb;
+    hOff = hBase;
+    cBuf = cb;
+    cOff = hBase;
+  }
+  const s: Saved = { mode: 'LSTM', reverse, T, H, hasC0: true, hasBhh: false, hPrev, hs, sig, g: gT, c: cT, cPrev: cPrevT };
+  const last = reverse ? 0 : T - 1;
+  return { s, hN: h, cN: cT.select(0, last) };
 }
 
 /**
