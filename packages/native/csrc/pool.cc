@@ -58,12 +58,15 @@ void maxPoolFwd(const T* x, T* out, int32_t* idx, const PoolGeom& g) {
         const int64_t w0 = ow * g.sW - g.pW, ws = std::max<int64_t>(w0, 0), we = std::min(w0 + g.kW, g.W);
         T best = -std::numeric_limits<T>::infinity();
         int64_t bi = hs * g.W + ws;
+        // Branch-free select (random data makes `v > best` unpredictable): a value replaces the
+        // best when larger, or when it is the window's first NaN (NaN propagates, as in PyTorch).
         for (int64_t h = hs; h < he; h++) {
           const T* row = xp + h * g.W;
           for (int64_t w = ws; w < we; w++) {
             const T v = row[w];
-            if (v > best) { best = v; bi = h * g.W + w; }
-            else if (std::isnan(v)) { best = v; bi = h * g.W + w; h = he; break; }  // NaN wins, first one
+            const bool take = !(best != best) && (v > best || v != v);
+            best = take ? v : best;
+            bi = take ? h * g.W + w : bi;
           }
         }
         op[oh * g.oW + ow] = best;
