@@ -89,10 +89,13 @@ if (process.env.CHANGESET_BASE) {
 }
 if (!base) how = 'since each package\'s last release';
 
-/** Files changed since `rev` (committed, staged, unstaged and untracked), relative to the repo. */
+/** Files changed since `rev` (committed, staged, unstaged and, outside CI, untracked), relative to the repo. */
 function changedSince(rev, dir) {
   const tracked = rev ? lines(git('diff', '--name-only', rev, '--', dir)) : lines(git('ls-files', '--', dir));
-  return [...tracked, ...lines(git('ls-files', '--others', '--exclude-standard', '--', dir))];
+  // Untracked files count locally (a new source file not yet added); in CI they can only be
+  // artefacts of earlier steps (tests, builds), so there only tracked files count.
+  const untracked = process.env.CI === 'true' ? [] : lines(git('ls-files', '--others', '--exclude-standard', '--', dir));
+  return [...tracked, ...untracked];
 }
 
 // ---- changesets that count
