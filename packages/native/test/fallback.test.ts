@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { skipWithoutAddon } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const tensorIndex = resolve(here, '../../tensor/src/index.ts');
@@ -51,7 +52,7 @@ describe('when the addon is absent', () => {
   });
 });
 
-describe('when the addon is present', () => {
+describe.skipIf(skipWithoutAddon)('when the addon is present', () => {
   it('tensor picks it by default and reports BLAS and threads', () => {
     const r = run(printInfo, {});
     expect(r.status, r.stderr).toBe(0);

@@ -1,4 +1,5 @@
 // Shared test helpers: a seeded PRNG, views over random data, and closeness checks.
+import { existsSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { TypedArray, View } from '../src/types.js';
 
@@ -65,3 +66,14 @@ export function expectBuffersClose(actual: TypedArray, expected: TypedArray, rto
     if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) expect.fail(`${label} [${i}]: got ${a}, expected ${e}`);
   }
 }
+
+/**
+ * Whether the compiled addon is missing and may be: tests that need it are skipped then (a machine
+ * without a C++ toolchain, where the install warned and tensor uses its TS backend). CI sets
+ * TSGRAD_REQUIRE_NATIVE=1, which turns a missing addon into failures instead.
+ */
+export const skipWithoutAddon: boolean = (() => {
+  if (process.env['TSGRAD_REQUIRE_NATIVE'] === '1') return false;
+  const path = process.env['TSGRAD_NATIVE_PATH'] || new URL('../build/Release/tsgrad_native.node', import.meta.url).pathname;
+  return !existsSync(path);
+})();

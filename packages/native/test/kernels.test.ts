@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { jsBackend } from '../../tensor/src/backend/js/index.js';
 import { createBackend } from '../src/index.js';
 import type { Conv2dParams, Pool2dParams, View } from '../src/types.js';
-import { cloneView, expectBuffersClose, type FloatCtor, numel, outView, pick, randInt, randomView, rng } from './helpers.js';
+import { cloneView, expectBuffersClose, type FloatCtor, numel, outView, pick, randInt, randomView, rng, skipWithoutAddon } from './helpers.js';
 
-const native = createBackend();
+const native = skipWithoutAddon ? (null as unknown as ReturnType<typeof createBackend>) : createBackend();
 const dtypes: [string, FloatCtor][] = [['float32', Float32Array], ['float64', Float64Array]];
 const tol = (Ctor: FloatCtor, k: number) => (Ctor === Float32Array ? { rtol: 1e-4, atol: 2e-5 * Math.max(1, k) } : { rtol: 1e-10, atol: 1e-12 * Math.max(1, k) });
 
@@ -33,7 +33,7 @@ function matrixView(r: () => number, Ctor: FloatCtor, batch: number[], R: number
   return { buffer, shape, strides, offset };
 }
 
-describe('matmul agrees with the TS backend', () => {
+describe.skipIf(skipWithoutAddon)('matmul agrees with the TS backend', () => {
   for (const [name, Ctor] of dtypes) {
     it(`${name}: random shapes, transposes, strides, broadcast batches`, () => {
       const r = rng(Ctor === Float32Array ? 1 : 2);
@@ -121,7 +121,7 @@ function convCase(r: () => number, Ctor: FloatCtor, g: { N: number; C: number; H
   expectBuffersClose(gw.buffer, gwExp.buffer, t3.rtol, t3.atol, `${label} backward weight`);
 }
 
-describe('conv2d and its gradients agree with the TS backend', () => {
+describe.skipIf(skipWithoutAddon)('conv2d and its gradients agree with the TS backend', () => {
   for (const [name, Ctor] of dtypes) {
     it(`${name}: random geometry (stride, padding, dilation, groups)`, () => {
       const r = rng(Ctor === Float32Array ? 10 : 11);
@@ -165,7 +165,7 @@ describe('conv2d and its gradients agree with the TS backend', () => {
   });
 });
 
-describe('pooling agrees with the TS backend', () => {
+describe.skipIf(skipWithoutAddon)('pooling agrees with the TS backend', () => {
   for (const [name, Ctor] of dtypes) {
     it(`${name}: max and average pooling, forward and backward`, () => {
       const r = rng(Ctor === Float32Array ? 20 : 21);
@@ -226,7 +226,7 @@ describe('pooling agrees with the TS backend', () => {
   });
 });
 
-describe('backend info', () => {
+describe.skipIf(skipWithoutAddon)('backend info', () => {
   it('reports BLAS, version and threads', () => {
     const info = native.info();
     expect(typeof info['blas']).toBe('string');

@@ -8,12 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { jsBackend } from '../../tensor/src/backend/js/index.js';
 import { makeBackend } from '../src/backend.js';
 import type { RawAddon } from '../src/types.js';
-import { cloneView, expectBuffersClose, outView, randomView, rng } from './helpers.js';
+import { cloneView, expectBuffersClose, outView, randomView, rng, skipWithoutAddon } from './helpers.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build-noblas');
 
-describe('TSGRAD_NO_BLAS build', () => {
+describe.skipIf(skipWithoutAddon)('TSGRAD_NO_BLAS build', () => {
   it('builds, reports the bundled GEMM, and agrees with the TS backend', () => {
     const b = spawnSync(process.execPath, [join(root, 'scripts', 'install.mjs'), '--no-blas', '--strict', '--out', out], {
       encoding: 'utf8',

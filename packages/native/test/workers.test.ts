@@ -1,6 +1,7 @@
 // The addon is context-aware: it loads and computes in several worker threads at once.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { skipWithoutAddon } from './helpers.js';
 import { addonPath, rawAddon } from '../src/index.js';
 
 // Plain JS in the worker: require the .node file directly and check results against a naive product.
@@ -44,7 +45,7 @@ function runWorker(seed: number): Promise<{ maxErr: number; info: { blas: string
   });
 }
 
-describe('worker threads', () => {
+describe.skipIf(skipWithoutAddon)('worker threads', () => {
   it('loads and runs kernels in two workers at once (and in the main thread)', async () => {
     const running = Promise.all([runWorker(1), runWorker(2)]);
     const main = rawAddon();
