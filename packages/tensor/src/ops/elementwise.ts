@@ -15,15 +15,22 @@ import {
  */
 export type Operand = Tensor | number | boolean;
 
-const COMPARISON = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr', 'logicalXor']);
-const FLOAT_RESULT = new Set<BinaryOp>(['div', 'atan2']);
+// Comparisons as a switch rather than a Set lookup: `a.add(b)` inlines binaryOp with a constant op
+// name, and TurboFan folds a switch on a constant away (it cannot fold Set#has).
+function isComparison(op: BinaryOp): boolean {
+  switch (op) {
+    case 'eq': case 'ne': case 'lt': case 'le': case 'gt': case 'ge': case 'logicalAnd': case 'logicalOr': case 'logicalXor': return true;
+    default: return false;
+  }
+}
+
 /** Ops autograd differentiates; comparisons and logical ops produce bools and are never recorded. */
 const DIFFERENTIABLE_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'atan2', 'remainder']);
 
 /** Result dtype of a binary op after promotion (comparisons give bool, true division gives float). */
 function binaryResultType(op: BinaryOp, computeType: DType): DType {
-  if (COMPARISON.has(op)) return 'bool';
-  if (FLOAT_RESULT.has(op) && !isFloating(computeType)) return 'float32';
+  if (isComparison(op)) return 'bool';
+  if ((op === 'div' || op === 'atan2') && !isFloating(computeType)) return 'float32';
   return computeType;
 }
 
@@ -88,7 +95,8 @@ export function binaryOp(op: BinaryOp, a: Operand, b: Operand): Tensor {
   const kop = boolArith(op, compute);
   const out = Tensor.empty(shape, binaryResultType(op, compute));
   kernels.current.binary(kop, broadcastView(asCompute(a, compute), shape), broadcastView(asCompute(b, compute), shape), out);
-  if (DIFFERENTIABLE_BINARY.has(op)) recordOp(op, [a, b], out);
+  // recordOp records nothing unless an input requires grad: test that first, it is the cheaper check.
+  if ((a.requiresGrad || b.requiresGrad) && DIFFERENTIABLE_BINARY.has(op)) recordOp(op, [a, b], out);
   return out;
 }
 

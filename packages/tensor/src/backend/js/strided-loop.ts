@@ -88,13 +88,17 @@ function generate(arity: number, expr: string, extra: readonly string[], helpers
 function generateFlat(arity: number, expr: string, extra: readonly string[], helpers: Helpers, accumulate: boolean): Function {
   const xs = Array.from({ length: arity }, (_, k) => k);
   const params = ['n', 'O', 'oo', 'X0', 'o0', 'X1', 'o1', 'X2', 'o2', ...extra];
-  const load = xs.map((k) => `const x${k} = X${k}[o${k} + i];`).join(' ');
-  const body = accumulate ? `O[oo + i] = ${expr.replaceAll('acc', 'O[oo + i]')};` : `O[oo + i] = ${expr};`;
+  const step = (j: string) => {
+    const load = xs.map((k) => `const x${k} = X${k}[o${k} + ${j}];`).join(' ');
+    const body = accumulate ? `O[oo + ${j}] = ${expr.replaceAll('acc', `O[oo + ${j}]`)};` : `O[oo + ${j}] = ${expr};`;
+    return `{ ${load} ${body} }`;
+  };
+  // Unrolled by four (elements still in order, so in-place aliasing behaves as before): the loop
+  // overhead is a large share of a cheap op like add, about 25% on a 100-element tensor.
+  const loop = `let i = 0; for (; i + 3 < n; i += 4) { ${step('i')} ${step('i + 1')} ${step('i + 2')} ${step('i + 3')} } for (; i < n; i++) ${step('i')}`;
   const names = Object.keys(helpers);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function(...names, `return function flat(${params.join(', ')}) { for (let i = 0; i < n; i++) { ${load} ${body} } };`)(
-    ...names.map((n) => helpers[n]),
-  );
+  return new Function(...names, `return function flat(${params.join(', ')}) { ${loop} };`)(...names.map((n) => helpers[n]));
 }
 
 /** Whether `strides` lay out `shape` contiguously (row-major, no gaps; size-1 dims may have any stride). */
