@@ -91,6 +91,7 @@ export function fusedLinear(input: Tensor, weight: Tensor, bias: Tensor | null =
   return out;
 }
 
+/** Options of `logSoftmaxNll` (cross-entropy of logits and int32 class targets in one op): `ignoreIndex` and the reduction. */
 export interface LogSoftmaxNllOptions {
   /** Targets equal to this contribute nothing (default -100). */
   ignoreIndex?: number;
