@@ -126,7 +126,7 @@ export function renderMarkdown(report: Report): string {
   const lines = [
     `### tsgrad vs PyTorch — ${String(m['date']).slice(0, 10)}`,
     '',
-    `${m['cpu']} · ${m['cores']} cores · ${m['memGiB']} GiB · Node ${m['node']} · ${m['threads']} threads · git ${m['gitRev']}`,
+    `${m['cpu']} · ${m['cores']} cores · ${m['memGiB']} GiB · Node ${m['node']} · ${m['threads']} threads · git ${m['gitRev']}${Array.isArray(m['loadAvg']) ? ` · load average ${(m['loadAvg'] as number[]).join(' / ')}` : ''}`,
     `PyTorch: ${JSON.stringify(m['torch'])}`,
     `tsgrad: ${JSON.stringify(m['tsgrad'])}`,
     '',

@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -80,6 +80,9 @@ function machine() {
   return {
     date: new Date().toISOString(), cpu: cpus()[0]?.model, cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version, threads, gitRev, torch: torchInfo,
+    // 1/5/15-minute load averages at the end of the run: on a shared machine, a load above the core
+    // count slows both sides (OpenMP-threaded PyTorch far more than single-threaded JS), so ratios drift.
+    loadAvg: loadavg().map((v) => Math.round(v * 10) / 10),
     tsgrad: Object.fromEntries(backends.map((b) => [b, tsgrad(b, 'info', {})])),
   };
 }

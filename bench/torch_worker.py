@@ -216,7 +216,7 @@ def main():
     torch.manual_seed(0)
     threads = int(opts.get("threads", 2))
     torch.set_num_threads(threads)
-    fn = {"info": lambda o: info(), "w1": w1, "w2": w2, "w3": w3, "w4": w4, "w5": w5, "w6": w6}[name]
+    fn = {"info": lambda o: info(), "w1": w1, "w2": w2, "w3": w3, "w4": w4, "w5": w5, "w5rnn": w5, "w5lstm": w5, "w6": w6}[name]
     print(json.dumps(fn(opts)))
 
 
