@@ -13,9 +13,9 @@ const MC = 64;
 const NC = 512;
 
 const edgeTile = new Float64Array(MR * NR);
-// The packs are module-level `const`s of a fixed size on purpose: TurboFan then knows exactly which
-// Float64Array the micro-kernel reads, instead of re-checking the map and reloading the length and
-// data pointer of a `let` binding on every k step (~25% of the GEMM's time at n = 512).
+// The packs are module-level `const`s of a fixed size on purpose: the micro-kernel's loop compiles
+// measurably better reading a `const` binding than a `let` that could be reassigned (with the int32
+// indexing below: 3.1 -> 4.4 GFLOPS at n = 512 on a Zen 3 core). Float32 packs were no faster.
 const packA = new Float64Array(MC * KC);
 const packB = new Float64Array(KC * NC);
 
