@@ -24,7 +24,7 @@ packs() { [ -d "$WORK/packs" ] || "$R/pack.sh" "$WORK/packs"; }
 c_pack_lint() { packs && "$R/lint-packs.sh" "$WORK/packs"; }
 c_pack_check() { packs && PACK_CHECK_TARBALLS="$WORK/packs" "$ROOT/scripts/pack-check/run.sh"; }
 c_publish() { "$R/publish-dry-run.sh"; }
-c_docs() { node "$R/check-doc-comments.mjs" && pnpm docs; }
+c_docs() { node "$R/check-doc-comments.mjs" && pnpm run docs; }
 
 status=0
 for c in "${checks[@]}"; do
