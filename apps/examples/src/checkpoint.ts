@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Tensor } from '@tsgrad/tensor';
-import { parseSafetensorsWithMetadata, serializeSafetensors } from '@tsgrad/nn';
+import { parseSafetensorsWithMetadata, serializeSafetensors, writeFileAtomic } from '@tsgrad/nn';
 import type { TrainingHistory } from './chart.js';
 import { UsageError } from './cli.js';
 import { type Json, joinTensors, splitTensors } from './state-tree.js';
@@ -80,12 +80,10 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Chec
   return { meta, model, optimizer };
 }
 
-/** Writes atomically (temp file + rename), so a Ctrl-C during the write never leaves half a file. */
+/** Writes atomically (nn's temp file + fsync + rename), so a Ctrl-C during the write never leaves half a file. */
 export function saveCheckpoint(file: string, bytes: Uint8Array): void {
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, file);
+  writeFileAtomic(file, bytes);
 }
 
 export function loadCheckpoint(file: string): Checkpoint {
@@ -99,4 +97,14 @@ export function loadCheckpoint(file: string): Checkpoint {
     throw new Error(`cannot read checkpoint ${file}: ${(e as Error).message}`);
   }
   return decodeCheckpoint(bytes, file);
+}
+
+/** The checkpoint named by `--resume`, if any, refusing one written by another demo. */
+export function loadResumeCheckpoint(resumeFile: string | undefined, demo: string): Checkpoint | null {
+  if (resumeFile === undefined) return null;
+  const ckpt = loadCheckpoint(resumeFile);
+  if (ckpt.meta.demo !== demo) {
+    throw new UsageError(`${resumeFile} is a checkpoint of the ${ckpt.meta.demo} demo; resume it with pnpm ${ckpt.meta.demo}`);
+  }
+  return ckpt;
 }

@@ -1,7 +1,7 @@
 import * as nn from '@tsgrad/nn';
-import { type FlagSpec, UsageError, flagBool, flagInt, flagString } from './cli.js';
+import { type FlagSpec, flagBool, flagInt, flagString } from './cli.js';
 import { emptyHistory } from './chart.js';
-import { loadCheckpoint } from './checkpoint.js';
+import { loadResumeCheckpoint } from './checkpoint.js';
 import {
   type DemoContext,
   TRAINING_FLAGS,
@@ -83,11 +83,7 @@ export function buildDigitModel(model: DigitModel): nn.Module {
 export async function main(argv: readonly string[], io: Io = processIo(), ctx: Partial<DemoContext> = {}): Promise<number> {
   return runDemo(argv, io, USAGE, async (flags) => {
     applyBackend(flags);
-    const resumeFile = flagString(flags, 'resume');
-    const ckpt = resumeFile !== undefined ? loadCheckpoint(resumeFile) : null;
-    if (ckpt !== null && ckpt.meta.demo !== 'mnist') {
-      throw new UsageError(`${resumeFile} is a checkpoint of the ${ckpt.meta.demo} demo; resume it with pnpm ${ckpt.meta.demo}`);
-    }
+    const ckpt = loadResumeCheckpoint(flagString(flags, 'resume'), 'mnist');
     const saved = ckpt?.meta.config as Partial<MnistConfig> | undefined;
     if (saved !== undefined) {
       checkResumeConflicts(flags, ckpt!.meta.config, [['model', 'model'], ['batch-size', 'batchSize'], ['lr', 'lr'], ['optimizer', 'optimizer'], ['seed', 'seed'], ['data', 'data'], ['augment', 'augment'], ['schedule', 'schedule']]);
@@ -129,7 +125,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), ctx: P
         ['data', describeDigitData(data)],
         ['model', `${summary.text}\n${paint(io.out, 'bold', formatCount(summary.parameters))} trainable parameters`],
         ['training', `${describeOptimizer(config.optimizer, config.lr)}${config.schedule === 'cosine' ? ' with cosine decay' : ''}, batch ${config.batchSize}, ${config.augment ? 'random shifts ±2 px, ' : ''}${plural(config.epochs, 'epoch')}, seed ${config.seed}${limit !== undefined ? `, at most ${limit} batches per epoch` : ''}`],
-        ...(ckpt !== null ? ([['resumed', `${resumeFile} at epoch ${progress.epoch + 1}, batch ${progress.batch} (step ${progress.step})`]] as [string, string][]) : []),
+        ...(ckpt !== null ? ([['resumed', `${flagString(flags, 'resume')} at epoch ${progress.epoch + 1}, batch ${progress.batch} (step ${progress.step})`]] as [string, string][]) : []),
       ]);
     }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type FlagSpec, UsageError, flagBool, flagFloat, flagInt, flagString } from './cli.js';
 import { emptyHistory } from './chart.js';
 import { type CharTrainer, Vocabulary, charTrainer, frameworkSourcesRoot, readFrameworkSources } from './chars.js';
-import { loadCheckpoint } from './checkpoint.js';
+import { loadResumeCheckpoint } from './checkpoint.js';
 import { type DemoContext, TRAINING_FLAGS, applyBackend, chartPath, checkResumeConflicts, describeBackend, printFacts, runDemo, writeChart } from './common.js';
 import { ConfusionMatrix } from './confusion.js';
 import { describeDigitData, loadDigitData } from './digits.js';
@@ -124,11 +124,7 @@ function loadText(config: RnnConfig): { text: string; source: string } {
 export async function main(argv: readonly string[], io: Io = processIo(), ctx: Partial<DemoContext> = {}): Promise<number> {
   return runDemo(argv, io, USAGE, async (flags) => {
     applyBackend(flags);
-    const resumeFile = flagString(flags, 'resume');
-    const ckpt = resumeFile !== undefined ? loadCheckpoint(resumeFile) : null;
-    if (ckpt !== null && ckpt.meta.demo !== 'rnn') {
-      throw new UsageError(`${resumeFile} is a checkpoint of the ${ckpt.meta.demo} demo; resume it with pnpm ${ckpt.meta.demo}`);
-    }
+    const ckpt = loadResumeCheckpoint(flagString(flags, 'resume'), 'rnn');
     const saved = ckpt?.meta.config as Partial<RnnConfig> | undefined;
     if (ckpt !== null) {
       checkResumeConflicts(flags, ckpt.meta.config, [
@@ -236,7 +232,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), ctx: P
       const summary = summarizeModel(run.model);
       facts.push(['model', `${summary.text}\n${paint(io.out, 'bold', formatCount(summary.parameters))} trainable parameters`]);
       facts.push(['training', `${describeOptimizer(config.optimizer, config.lr)}${config.schedule === 'cosine' ? ' with cosine decay' : ''}, batch ${config.batchSize}, ${config.augment ? 'random shifts ±2 px, ' : ''}${plural(config.epochs, 'epoch')}${config.task === 'chars' ? ` of ${run.batchesPerEpoch} batches` : ''}, seed ${config.seed}${limit !== undefined ? `, at most ${limit} batches per epoch` : ''}`]);
-      if (ckpt !== null) facts.push(['resumed', `${resumeFile} at epoch ${progress.epoch + 1}, batch ${progress.batch} (step ${progress.step})`]);
+      if (ckpt !== null) facts.push(['resumed', `${flagString(flags, 'resume')} at epoch ${progress.epoch + 1}, batch ${progress.batch} (step ${progress.step})`]);
       printFacts(io, config.task === 'digits' ? `tsgrad · sequence classification · ${config.cell}` : `tsgrad · character-level language model · ${config.cell}`, facts);
     }
 
