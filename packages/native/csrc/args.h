@@ -48,7 +48,18 @@ struct View {
   int64_t offset = 0;
   int64_t numel = 0;
   int64_t minIndex = 0, maxIndex = -1;  // reachable element range (empty when numel == 0)
+  /** Pointer to the view's first element (offset applied), as T. */
+  template <typename T> T* at() const { return buf.as<T>() + offset; }
 };
+
+/**
+ * Calls fn(float{}) or fn(double{}) for a dtype already checked by requireFloat, so a kernel entry
+ * point writes its typed call once: `withFloat(d, [&](auto z) { using T = decltype(z); ... });`.
+ */
+template <typename F> void withFloat(DType d, F&& fn) {
+  if (d == DType::f32) fn(float{});
+  else fn(double{});
+}
 
 /**
  * Reads nd strides and an offset from meta for a view of the given shape, and checks that every

@@ -370,14 +370,10 @@ Napi::Value conv2d(const Napi::CallbackInfo& info) {
   if (viewsOverlap(x, out)) detachFromOutput(x, t1);
   if (viewsOverlap(w, out)) detachFromOutput(w, t2);
   if (hasBias && viewsOverlap(bias, out)) detachFromOutput(bias, t3);
-  if (ob.dtype == DType::f32)
-    convForward<float>(x.buf.as<float>() + x.offset, w.buf.as<float>() + w.offset,
-                       hasBias ? bias.buf.as<float>() + bias.offset : nullptr, biasStride,
-                       out.buf.as<float>() + out.offset, g);
-  else
-    convForward<double>(x.buf.as<double>() + x.offset, w.buf.as<double>() + w.offset,
-                        hasBias ? bias.buf.as<double>() + bias.offset : nullptr, biasStride,
-                        out.buf.as<double>() + out.offset, g);
+  withFloat(ob.dtype, [&](auto z) {
+    using T = decltype(z);
+    convForward<T>(x.at<T>(), w.at<T>(), hasBias ? bias.at<T>() : nullptr, biasStride, out.at<T>(), g);
+  });
   return info.Env().Undefined();
 }
 
@@ -398,12 +394,10 @@ Napi::Value conv2dBackwardInput(const Napi::CallbackInfo& info) {
   std::vector<char> t1, t2;
   if (viewsOverlap(go, gi)) detachFromOutput(go, t1);
   if (viewsOverlap(w, gi)) detachFromOutput(w, t2);
-  if (gib.dtype == DType::f32)
-    convBackwardInput<float>(go.buf.as<float>() + go.offset, w.buf.as<float>() + w.offset,
-                             gi.buf.as<float>() + gi.offset, g);
-  else
-    convBackwardInput<double>(go.buf.as<double>() + go.offset, w.buf.as<double>() + w.offset,
-                              gi.buf.as<double>() + gi.offset, g);
+  withFloat(gib.dtype, [&](auto z) {
+    using T = decltype(z);
+    convBackwardInput<T>(go.at<T>(), w.at<T>(), gi.at<T>(), g);
+  });
   return info.Env().Undefined();
 }
 
@@ -424,12 +418,10 @@ Napi::Value conv2dBackwardWeight(const Napi::CallbackInfo& info) {
   std::vector<char> t1, t2;
   if (viewsOverlap(x, gw)) detachFromOutput(x, t1);
   if (viewsOverlap(go, gw)) detachFromOutput(go, t2);
-  if (gwb.dtype == DType::f32)
-    convBackwardWeight<float>(x.buf.as<float>() + x.offset, go.buf.as<float>() + go.offset,
-                              gw.buf.as<float>() + gw.offset, g);
-  else
-    convBackwardWeight<double>(x.buf.as<double>() + x.offset, go.buf.as<double>() + go.offset,
-                               gw.buf.as<double>() + gw.offset, g);
+  withFloat(gwb.dtype, [&](auto z) {
+    using T = decltype(z);
+    convBackwardWeight<T>(x.at<T>(), go.at<T>(), gw.at<T>(), g);
+  });
   return info.Env().Undefined();
 }
 

@@ -116,13 +116,11 @@ Napi::Value gemmDebug(const Napi::CallbackInfo& info) {
   std::vector<char> ta, tb;
   if (viewsOverlap(a, c)) detachFromOutput(a, ta);
   if (viewsOverlap(b, c)) detachFromOutput(b, tb);
-  if (cb.dtype == DType::f32)
-    bundledGemm<float>(M, N, K, a.buf.as<float>() + a.offset, a.strides[0], a.strides[1], b.buf.as<float>() + b.offset,
-                       b.strides[0], b.strides[1], c.buf.as<float>(), N, accumulate, true);
-  else
-    bundledGemm<double>(M, N, K, a.buf.as<double>() + a.offset, a.strides[0], a.strides[1],
-                        b.buf.as<double>() + b.offset, b.strides[0], b.strides[1], c.buf.as<double>(), N, accumulate,
-                        true);
+  withFloat(cb.dtype, [&](auto z) {
+    using T = decltype(z);
+    bundledGemm<T>(M, N, K, a.at<T>(), a.strides[0], a.strides[1], b.at<T>(), b.strides[0], b.strides[1], c.buf.as<T>(), N,
+                   accumulate, true);
+  });
   return info.Env().Undefined();
 }
 

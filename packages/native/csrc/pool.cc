@@ -153,10 +153,10 @@ Napi::Value maxPool2d(const Napi::CallbackInfo& info) {
   std::vector<char> t1;
   if (viewsOverlap(x, out) || viewsOverlap(x, idx)) detachFromOutput(x, t1);
   if (viewsOverlap(out, idx)) throwRange("maxPool2d: out and indices overlap");
-  if (ob.dtype == DType::f32)
-    maxPoolFwd<float>(x.buf.as<float>() + x.offset, out.buf.as<float>() + out.offset, idx.buf.as<int32_t>() + idx.offset, g);
-  else
-    maxPoolFwd<double>(x.buf.as<double>() + x.offset, out.buf.as<double>() + out.offset, idx.buf.as<int32_t>() + idx.offset, g);
+  withFloat(ob.dtype, [&](auto z) {
+    using T = decltype(z);
+    maxPoolFwd<T>(x.at<T>(), out.at<T>(), idx.at<int32_t>(), g);
+  });
   return info.Env().Undefined();
 }
 
@@ -178,16 +178,16 @@ Napi::Value maxPool2dBackward(const Napi::CallbackInfo& info) {
   if (viewsOverlap(go, gi)) detachFromOutput(go, t1);
   if (viewsOverlap(idx, gi)) detachFromOutput(idx, t2);
   // Every index must point inside its plane before anything is scattered.
-  const int32_t* ip = idx.buf.as<int32_t>() + idx.offset;
+  const int32_t* ip = idx.at<int32_t>();
   for (int64_t i = 0; i < idx.numel; i++) {
     if (ip[i] < 0 || int64_t(ip[i]) >= g.HW)
       throwRange("indices[" + std::to_string(i) + "] = " + std::to_string(ip[i]) + " is outside the input plane of " +
                  std::to_string(g.HW) + " elements");
   }
-  if (gib.dtype == DType::f32)
-    maxPoolBwd<float>(go.buf.as<float>() + go.offset, ip, gi.buf.as<float>() + gi.offset, g);
-  else
-    maxPoolBwd<double>(go.buf.as<double>() + go.offset, ip, gi.buf.as<double>() + gi.offset, g);
+  withFloat(gib.dtype, [&](auto z) {
+    using T = decltype(z);
+    maxPoolBwd<T>(go.at<T>(), ip, gi.at<T>(), g);
+  });
   return info.Env().Undefined();
 }
 
@@ -205,8 +205,10 @@ Napi::Value avgPool2d(const Napi::CallbackInfo& info) {
   m.expectEnd();
   std::vector<char> t1;
   if (viewsOverlap(x, out)) detachFromOutput(x, t1);
-  if (ob.dtype == DType::f32) avgPoolFwd<float>(x.buf.as<float>() + x.offset, out.buf.as<float>() + out.offset, g);
-  else avgPoolFwd<double>(x.buf.as<double>() + x.offset, out.buf.as<double>() + out.offset, g);
+  withFloat(ob.dtype, [&](auto z) {
+    using T = decltype(z);
+    avgPoolFwd<T>(x.at<T>(), out.at<T>(), g);
+  });
   return info.Env().Undefined();
 }
 
@@ -224,8 +226,10 @@ Napi::Value avgPool2dBackward(const Napi::CallbackInfo& info) {
   m.expectEnd();
   std::vector<char> t1;
   if (viewsOverlap(go, gi)) detachFromOutput(go, t1);
-  if (gib.dtype == DType::f32) avgPoolBwd<float>(go.buf.as<float>() + go.offset, gi.buf.as<float>() + gi.offset, g);
-  else avgPoolBwd<double>(go.buf.as<double>() + go.offset, gi.buf.as<double>() + gi.offset, g);
+  withFloat(gib.dtype, [&](auto z) {
+    using T = decltype(z);
+    avgPoolBwd<T>(go.at<T>(), gi.at<T>(), g);
+  });
   return info.Env().Undefined();
 }
 
