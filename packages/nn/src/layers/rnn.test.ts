@@ -203,6 +203,10 @@ describe('recurrent layers: parameters, shapes, modes, gradients', () => {
     }
   });
 
+  it('refuses an input whose dtype differs from the parameters', () => {
+    expect(() => new LSTM(3, 4).call(randn([5, 2, 3], { dtype: 'float64' }))).toThrow(/LSTM: input is float64 but the parameters are float32/);
+  });
+
   it('double backward needs fused = false', () => {
     manualSeed(6);
     const m = new GRU(2, 2, { dtype: 'float64' });

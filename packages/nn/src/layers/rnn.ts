@@ -158,14 +158,8 @@ export abstract class RNNBase extends Module {
         const bhh = this.param(`bias_hh${sfx}`);
         // Input projection for all timesteps at once; bias_hh folds in except for GRU.
         const projBias = bih === null ? null : this.mode === 'GRU' || bhh === null ? bih : bih.add(bhh);
-        let proj: Tensor;
-        if (flatInput.dtype === wih.dtype && (projBias === null || projBias.dtype === wih.dtype)) {
-          proj = fusedLinear(flatInput, wih, projBias); // one op: x W_ih^T + b, the weight read transposed in place
-        } else {
-          proj = flatInput.matmul(wih.t());
-          if (projBias !== null) proj = proj.add(projBias);
-        }
-        proj = proj.reshape(T, B, G);
+        // One op: x W_ih^T + b, the weight read transposed in place.
+        const proj = fusedLinear(flatInput, wih, projBias).reshape(T, B, G);
         let h = h0.select(0, l * D + d);
         let c = c0 === null ? null : c0.select(0, l * D + d);
         if (this.fused) {
@@ -202,6 +196,8 @@ export abstract class RNNBase extends Module {
     if (input.shape[input.ndim - 1] !== this.inputSize) {
       throw new RangeError(`${this.constructor.name}: input.size(-1) must be inputSize=${this.inputSize}, got shape ${shapeStr(input.shape)}`);
     }
+    const weight = this.param('weight_ih_l0')!;
+    if (input.dtype !== weight.dtype) throw new TypeError(`${this.constructor.name}: input is ${input.dtype} but the parameters are ${weight.dtype} (convert one with .to())`);
     if (input.ndim === 2) return { x: input.unsqueeze(1), batch: null };
     const x = this.batchFirst ? input.transpose(0, 1) : input;
     return { x, batch: x.shape[1]! };
