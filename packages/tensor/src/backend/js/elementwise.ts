@@ -29,7 +29,10 @@ export const UNARY_EXPR: Record<UnaryOp, string> = {
   tanh: 'Math.tanh(x0)',
   // Two branches so neither exp overflows.
   sigmoid: '(x0 >= 0 ? 1 / (1 + Math.exp(-x0)) : Math.exp(x0) / (1 + Math.exp(x0)))',
-  relu: '(x0 > 0 ? x0 : x0 !== x0 ? x0 : 0)',
+  // Branch-free (a select on random signs mispredicts half the time: 2x slower): x·[x > 0] keeps
+  // NaN (NaN·0), and `+ 0` turns the -0 of a negative times 0 into 0. Only -Inf (-Inf·0 = NaN)
+  // needs the branch, which is almost never taken and so predicted.
+  relu: '(x0 === -Infinity ? 0 : x0 * ((x0 > 0) | 0) + 0)',
   // x·Φ(x); at -Infinity the limit 0 (the formula alone would give -inf·0 = NaN).
   gelu: '(x0 === -Infinity ? 0 : 0.5 * x0 * (1 + erf(x0 * 0.7071067811865476)))',
   erf: 'erf(x0)',
