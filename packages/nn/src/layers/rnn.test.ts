@@ -207,6 +207,45 @@ describe('recurrent layers: parameters, shapes, modes, gradients', () => {
     expect(() => new LSTM(3, 4).call(randn([5, 2, 3], { dtype: 'float64' }))).toThrow(/LSTM: input is float64 but the parameters are float32/);
   });
 
+  it('a retained graph backpropagates twice to the same gradients (the backward leaves its saved buffers intact)', () => {
+    for (const kind of ['tanh', 'lstm', 'gru'] as const) {
+      manualSeed(8);
+      const m = make(kind, 3, 4, { numLayers: 1, bidirectional: true, batchFirst: true });
+      const x = randn([2, 5, 3], { dtype: 'float64' }).requiresGrad_(true);
+      const [o] = (m as RNN).call(x);
+      const loss = o.square().sum();
+      loss.backward(undefined, { retainGraph: true });
+      const first = [x.grad!.clone(), ...m.parameters().map((q) => q.grad!.clone())];
+      loss.backward();
+      const twice = [x.grad!, ...m.parameters().map((q) => q.grad!)];
+      first.forEach((g, i) => assertClose(twice[i]!, g.mul(2), { atol: 1e-12, rtol: 1e-12 }));
+    }
+  });
+
+  it('one-step sequences, and initial states of which only some require grad, match the step-by-step graph', () => {
+    for (const kind of ['tanh', 'relu', 'lstm', 'gru'] as const) {
+      for (const T of [1, 3]) {
+        manualSeed(9);
+        const m = make(kind, 3, 4, { numLayers: 1, bidirectional: true, batchFirst: false });
+        const x = randn([T, 2, 3], { dtype: 'float64' });
+        const h0 = randn([2, 2, 4], { dtype: 'float64' });
+        const c0 = randn([2, 2, 4], { dtype: 'float64' });
+        const grads = (fused: boolean) => {
+          m.fused = fused;
+          m.zeroGrad();
+          const xs = x.clone().requiresGrad_(true), cs = c0.clone().requiresGrad_(true);
+          const [o, rest] = kind === 'lstm' ? (m as LSTM).call(xs, [h0, cs]) : (m as RNN).call(xs, h0);
+          const hN = Array.isArray(rest) ? rest[0] : rest;
+          o.sin().sum().add(hN.square().sum()).backward();
+          return [xs.grad!, ...(kind === 'lstm' ? [cs.grad!] : []), ...m.parameters().map((q) => q.grad!)];
+        };
+        const a = grads(true);
+        const b = grads(false);
+        a.forEach((g, i) => assertClose(g, b[i]!, { atol: 1e-12, rtol: 1e-10 }));
+      }
+    }
+  });
+
   it('double backward needs fused = false', () => {
     manualSeed(6);
     const m = new GRU(2, 2, { dtype: 'float64' });
