@@ -22,15 +22,29 @@ function geometry(xShape: readonly number[], wShape: readonly number[], outShape
   };
 }
 
-/** Unfolds one image's channels [g*Cg, (g+1)*Cg) into col [Cg*kH*kW, oH*oW] (zeros where padded). */
+/**
+ * The output columns ow whose input column ow*sW - pW + kj*dW lies inside [0, W): [start, end).
+ * Computing the range once per kernel column lets im2col/col2im run branch-free inner loops (a
+ * bounds test per element cost more than the copy itself).
+ */
+function validColumns(kj: number, g: Geometry): [number, number] {
+  const shift = kj * g.dW - g.pW; // iw = ow*sW + shift
+  const start = shift >= 0 ? 0 : Math.ceil(-shift / g.sW);
+  const end = Math.min(g.oW, Math.floor((g.W - 1 - shift) / g.sW) + 1);
+  return [Math.min(start, g.oW), Math.max(end, Math.min(start, g.oW))];
+}
+
+/** Unfolds one image's channels [c0, c0 + Cg) into col [Cg*kH*kW, oH*oW] (zeros where padded). */
 function im2col(x: TypedArray, xOff: number, g: Geometry, c0: number, col: Float64Array | Float32Array): void {
-  const { H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW, Cg } = g;
+  const { H, W, kH, kW, oH, oW, sH, sW, pH, dH, Cg } = g;
   const P = oH * oW;
   let row = 0;
   for (let c = 0; c < Cg; c++) {
     const plane = xOff + (c0 + c) * H * W;
     for (let ki = 0; ki < kH; ki++) {
       for (let kj = 0; kj < kW; kj++, row++) {
+        const [start, end] = validColumns(kj, g);
+        const shift = kj * g.dW - g.pW;
         const dst = row * P;
         for (let oh = 0; oh < oH; oh++) {
           const ih = oh * sH - pH + ki * dH;
@@ -39,8 +53,11 @@ function im2col(x: TypedArray, xOff: number, g: Geometry, c0: number, col: Float
             col.fill(0, d, d + oW);
             continue;
           }
-          const src = plane + ih * W;
-          for (let ow = 0, iw = kj * dW - pW; ow < oW; ow++, iw += sW) col[d + ow] = iw >= 0 && iw < W ? x[src + iw]! : 0;
+          for (let ow = 0; ow < start; ow++) col[d + ow] = 0;
+          const src = plane + ih * W + shift;
+          if (sW === 1) for (let ow = start; ow < end; ow++) col[d + ow] = x[src + ow]!;
+          else for (let ow = start; ow < end; ow++) col[d + ow] = x[src + ow * sW]!;
+          for (let ow = end; ow < oW; ow++) col[d + ow] = 0;
         }
       }
     }
@@ -49,20 +66,23 @@ function im2col(x: TypedArray, xOff: number, g: Geometry, c0: number, col: Float
 
 /** Folds col [Cg*kH*kW, oH*oW] back into gradIn, adding overlapping contributions. */
 function col2im(col: Float64Array | Float32Array, gx: TypedArray, xOff: number, g: Geometry, c0: number): void {
-  const { H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW, Cg } = g;
+  const { H, W, kH, kW, oH, oW, sH, sW, pH, dH, Cg } = g;
   const P = oH * oW;
   let row = 0;
   for (let c = 0; c < Cg; c++) {
     const plane = xOff + (c0 + c) * H * W;
     for (let ki = 0; ki < kH; ki++) {
       for (let kj = 0; kj < kW; kj++, row++) {
+        const [start, end] = validColumns(kj, g);
+        const shift = kj * g.dW - g.pW;
         const srcRow = row * P;
         for (let oh = 0; oh < oH; oh++) {
           const ih = oh * sH - pH + ki * dH;
           if (ih < 0 || ih >= H) continue;
-          const dst = plane + ih * W;
+          const dst = plane + ih * W + shift;
           const s = srcRow + oh * oW;
-          for (let ow = 0, iw = kj * dW - pW; ow < oW; ow++, iw += sW) if (iw >= 0 && iw < W) gx[dst + iw]! += col[s + ow]!;
+          if (sW === 1) for (let ow = start; ow < end; ow++) gx[dst + ow]! += col[s + ow]!;
+          else for (let ow = start; ow < end; ow++) gx[dst + ow * sW]! += col[s + ow]!;
         }
       }
     }

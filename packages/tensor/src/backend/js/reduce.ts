@@ -31,7 +31,7 @@ const intProdKernel = compileLoop(1, 'Math.imul(acc, x0)', { accumulate: true })
 function accKernel(op: ReduceOp) {
   let k = accKernels.get(op);
   if (k === undefined) {
-    k = compileLoop(1, ACC_EXPR[op], { accumulate: true });
+    k = compileLoop(1, ACC_EXPR[op], { accumulate: true, partialSums: op === 'sum' });
     accKernels.set(op, k);
   }
   return k;

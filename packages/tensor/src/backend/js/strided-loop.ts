@@ -40,9 +40,11 @@ type Helpers = Record<string, unknown>;
  * Builds `kernel(O, oo, os, shape, X0, o0, s0, ..., extra...)` computing `O[...] = expr` where `expr`
  * reads `x0`, `x1`, ... (the operands' elements) and any `extra` parameter names.
  * With `accumulate`, `acc` in `expr` is the current output value (for reductions): a zero output
- * stride on the inner dim keeps the accumulator in a local.
+ * stride on the inner dim keeps the accumulator in a local. With `partialSums` (the sum reduction
+ * only) that line is summed into four interleaved partial sums: one running sum waits on the
+ * previous add (about 4 cycles) for every element; four independent ones run about 3× faster.
  */
-function generate(arity: number, expr: string, extra: readonly string[], helpers: Helpers, accumulate: boolean): Function {
+function generate(arity: number, expr: string, extra: readonly string[], helpers: Helpers, accumulate: boolean, partialSums: boolean): Function {
   const xs = Array.from({ length: arity }, (_, k) => k);
   const params = ['O', 'oo', 'os', 'shape', ...xs.flatMap((k) => [`X${k}`, `o${k}`, `s${k}`]), ...extra];
   const load = (idx: (k: number) => string) => xs.map((k) => `const x${k} = X${k}[${idx(k)}];`).join(' ');
@@ -63,7 +65,17 @@ function generate(arity: number, expr: string, extra: readonly string[], helpers
       let io = po; ${startPtrs}
       if (${allUnit}) {
         for (let i = 0; i < n; i++) { ${load((k) => `i${k} + i`)} ${assign('O[io + i]')} }
-      } ${accumulate ? `else if (osi === 0) {
+      } ${partialSums ? `else if (osi === 0) {
+        let acc = O[io], acc1 = 0, acc2 = 0, acc3 = 0, i = 0;
+        if (s0i === 1) {
+          for (; i + 3 < n; i += 4) { acc += X0[i0]; acc1 += X0[i0 + 1]; acc2 += X0[i0 + 2]; acc3 += X0[i0 + 3]; i0 += 4; }
+        } else {
+          const s4 = 4 * s0i;
+          for (; i + 3 < n; i += 4) { acc += X0[i0]; acc1 += X0[i0 + s0i]; acc2 += X0[i0 + 2 * s0i]; acc3 += X0[i0 + 3 * s0i]; i0 += s4; }
+        }
+        for (; i < n; i++) { acc += X0[i0]; i0 += s0i; }
+        O[io] = (acc + acc1) + (acc2 + acc3);
+      }` : accumulate ? `else if (osi === 0) {
         let acc = O[io];
         for (let i = 0; i < n; i++) { ${load((k) => `i${k}`)} acc = ${expr}; ${stepPtrs} }
         O[io] = acc;
@@ -122,12 +134,17 @@ type StridedFn = (...args: unknown[]) => void;
  * A compiled elementwise loop over `out`'s shape; `inputs` (at most three) must already have
  * out's shape (broadcast through zero strides). At most two `extra` scalars.
  */
-export function compileLoop(arity: number, expr: string, opts: { extra?: readonly string[]; helpers?: Helpers; accumulate?: boolean } = {}): LoopKernel {
+export function compileLoop(
+  arity: number, expr: string,
+  opts: { extra?: readonly string[]; helpers?: Helpers; accumulate?: boolean; partialSums?: boolean } = {},
+): LoopKernel {
   if (arity > 3 || (opts.extra?.length ?? 0) > 2) throw new RangeError('compileLoop: at most 3 operands and 2 extra scalars');
   const extra = opts.extra ?? [];
   const helpers = opts.helpers ?? {};
   const accumulate = opts.accumulate ?? false;
-  const strided = generate(arity, expr, extra, helpers, accumulate) as StridedFn;
+  const partialSums = opts.partialSums ?? false;
+  if (partialSums && !(accumulate && arity === 1 && expr === 'acc + x0')) throw new RangeError('compileLoop: partialSums is for the sum reduction (acc + x0) only');
+  const strided = generate(arity, expr, extra, helpers, accumulate, partialSums) as StridedFn;
   const flat = generateFlat(arity, expr, extra, helpers, accumulate) as FlatFn;
   return (out, inputs, e0, e1) => {
     const shape = out.shape;
