@@ -80,8 +80,12 @@ export class Sequential extends IndexedModules {
   }
 
   forward(input: unknown): any {
+    // Indexed reads rather than toArray(): this runs on every step, and toArray builds an array
+    // through String(i) lookups (about 1 µs for five modules).
+    const items = this as unknown as Record<number, Module>;
+    const n = this.length;
     let x = input;
-    for (const m of this.toArray()) x = m.call(x);
+    for (let i = 0; i < n; i++) x = items[i]!.call(x);
     return x;
   }
 }

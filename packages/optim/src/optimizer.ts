@@ -286,6 +286,15 @@ export function zerosLikeParam(p: Tensor): Tensor {
   return Tensor.empty(p.shape, p.dtype);
 }
 
+/**
+ * `a[offset .. offset + n)` as an array starting at 0: the array itself when it already is (the
+ * usual case, no allocation), else a subarray view. Update loops index these with fewer
+ * instructions than `offset + i`.
+ */
+export function atZero(a: FloatBuffer, offset: number, n: number): FloatBuffer {
+  return offset === 0 && a.length === n ? a : a.subarray(offset, offset + n);
+}
+
 /** The typed array of a (contiguous, offset-0) state buffer. */
 export function buf(state: ParamState, key: string): FloatBuffer {
   return (state[key] as Tensor).storage.data;
