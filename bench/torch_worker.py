@@ -11,8 +11,29 @@ import statistics
 import sys
 import time
 
-import numpy as np
-import torch
+
+def configure_threads():
+    """Thread settings, applied before numpy and torch load (their pools read the environment once).
+
+    Debian's torch runs its own ops on an OpenMP (libgomp) pool but links the *pthreads* build of
+    OpenBLAS, which has a second pool. libgomp's default wait policy spins after every parallel
+    region, OpenBLAS spins after every call: with 2 threads on 2 cores, three threads then spin for
+    two cores and every barrier can wait a scheduler time slice (measured here: W3 epoch 0.64 s with
+    2 threads against 0.17 s with 1; 5-13 s on a loaded machine). PASSIVE makes the OpenMP workers
+    sleep between regions, as tsgrad's native pool does (it waits on a condition variable); set
+    OMP_WAIT_POLICY yourself to override. Both pools get the same thread count.
+    """
+    opts = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
+    threads = str(int(opts.get("threads", 2)))
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = threads
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+configure_threads()
+
+import numpy as np  # noqa: E402  (after configure_threads on purpose)
+import torch  # noqa: E402
 
 
 def timeit(fn, reps, warmup):
@@ -207,7 +228,8 @@ def loaded_blas():
 
 def info():
     return {"torch": torch.__version__, "numpy": np.__version__, "threads": torch.get_num_threads(),
-            "interopThreads": torch.get_num_interop_threads(), "blasLibraries": loaded_blas(),
+            "interopThreads": torch.get_num_interop_threads(), "ompWaitPolicy": os.environ["OMP_WAIT_POLICY"],
+            "openblasThreads": os.environ["OPENBLAS_NUM_THREADS"], "blasLibraries": loaded_blas(),
             "mkldnn": torch.backends.mkldnn.is_available()}
 
 
