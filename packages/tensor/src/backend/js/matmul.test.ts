@@ -7,7 +7,7 @@ import { lcg } from '../../test-utils/naive.js';
 /**
  * The pure-TS GEMM called directly (whatever the current backend: conv2d uses it too), against a
  * triple loop: strided/transposed operands at offsets, a C with a row stride wider than N,
- * accumulate, and sizes around every tile and block edge (MR = 4, NR = 3, KC = 256, MC = 64, NC = 510).
+ * accumulate, and sizes around every tile and block edge (MR = 4, NR = 2, KC = 256, MC = 64, NC = 512).
  */
 type Arr = Float64Array | Float32Array | Int32Array;
 type Ctor = new (n: number) => Arr;
@@ -82,7 +82,7 @@ describe('js gemm against a triple loop', () => {
 
   it('sizes across every tile and block edge', () => {
     const sizes: [number, number, number][] = [
-      [4, 3, 256], [5, 4, 257], [63, 509, 1], [64, 510, 9], [65, 7, 513], [3, 1021, 7], [129, 2, 300], [1, 1, 600], [9, 512, 3],
+      [4, 2, 256], [5, 3, 257], [63, 511, 1], [64, 512, 9], [65, 7, 513], [3, 1025, 7], [129, 2, 300], [1, 1, 600], [9, 513, 3], [7, 1023, 2],
     ];
     let seed = 1;
     for (const [M, N, K] of sizes) {
