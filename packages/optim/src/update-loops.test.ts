@@ -3,9 +3,9 @@ import { adamUpdate, ADAM_DEFAULTS, sgdUpdate, SGD_DEFAULTS } from './index.js';
 
 /**
  * The specialised update loops (offset-0 views, Math.fround for float32 buffers, SGD unrolled by
- * four) against the straightforward loops they replace, which store each buffer value and read it
- * back: results must be bit-identical, for both dtypes, with offsets, and for lengths that are not
- * a multiple of four.
+ * eight) against the straightforward loops they replace, which store each buffer value and read it
+ * back: results must be bit-identical, for both dtypes, with offsets, and for lengths below, at and
+ * past a multiple of eight (the unrolled body and the remainder loop).
  */
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 
@@ -21,7 +21,7 @@ const CASES = [
 ] as const;
 
 describe.each(CASES)('%s update loops match the plain loops bit for bit', (_name, C) => {
-  for (const n of [0, 1, 3, 4, 7, 1001]) {
+  for (const n of [0, 1, 3, 4, 7, 8, 9, 17, 1001]) {
     it(`SGD momentum, n = ${n}, with and without offsets`, () => {
       for (const [po, go] of [[0, 0], [3, 5]] as const) {
         const param = filled(C, po + n + 2, 1);
