@@ -92,9 +92,12 @@ void forEachSegment(const StridedIter& it, int64_t begin, int64_t end, Line&& li
   }
 }
 
-// Below this many elements an elementwise loop stays on the calling thread: waking the pool's
-// workers costs tens of microseconds, about what one thread needs for this many elements.
-constexpr int64_t kParallelElements = 1 << 18;
+// Below this much work (elements times a per-op cost: 1 for add, 4-12 for exp/tanh) a loop stays on
+// the calling thread. Waking the pool's workers costs tens of microseconds, and a memory-bound op
+// barely gains from a second core (measured, bench/elementwise-crossover.ts: a 1.6M-element add
+// was several times slower split over two threads on a busy machine, while tanh and sigmoid
+// ran about twice as fast), so only the transcendental ops on large tensors go parallel.
+constexpr int64_t kParallelElements = 1 << 21;
 constexpr int64_t kParallelChunk = 1 << 16;
 
 /** Runs forEachSegment over the whole iteration, split into chunks on the pool when it is large. */

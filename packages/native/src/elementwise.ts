@@ -4,11 +4,24 @@ type FloatArray = Float32Array | Float64Array;
 const MAX_DIMS = 16;
 
 /**
- * Below this many elements an elementwise call stays in TS: one N-API call with its argument
- * checks costs about 0.5 µs, which the TS loop beats on small tensors (measured crossover:
- * bench/elementwise-crossover.ts). Deciding is a shape product, nothing allocated.
+ * Below these sizes a call stays in TS: one N-API call with its argument checks costs about
+ * 0.5-1 µs, which the TS loop beats on small tensors for cheap ops (add: crossover near 256-512
+ * elements) but not for exp/tanh/sigmoid/log (native wins from 64). Measured with
+ * bench/elementwise-crossover.ts. Deciding is a shape product, nothing allocated.
  */
-export const MIN_NATIVE_ELEMENTS = 512;
+export interface NativeThresholds {
+  /** add, mul, relu, copy, fill, clamp, where, reluBackward ... */
+  readonly cheap: number;
+  /** exp, log, tanh, sigmoid, softmax */
+  readonly transcendental: number;
+  /** sum, max, min */
+  readonly reduce: number;
+}
+export const DEFAULT_THRESHOLDS: NativeThresholds = { cheap: 512, transcendental: 64, reduce: 256 };
+/** The smallest tensor a cheap elementwise op sends to native. */
+export const MIN_NATIVE_ELEMENTS = DEFAULT_THRESHOLDS.cheap;
+/** Unary codes from here on (exp, log, tanh, sigmoid) are the transcendental ones. */
+const FIRST_TRANSCENDENTAL = 12;
 
 // Op codes, in csrc/elementwise_ops.h's order. Ops not listed run in TS.
 const UNARY_CODES: Readonly<Record<string, number>> = {
@@ -56,22 +69,22 @@ function putStrides(m: Float64Array, k: number, v: View): number {
 }
 
 /**
- * The elementwise, reduction and softmax kernels of the native backend. Calls on fewer than
- * `minElements` elements decline (tests pass 0 to run every size natively).
+ * The elementwise, reduction and softmax kernels of the native backend. Calls on tensors smaller
+ * than the thresholds decline (tests pass zeros to run every size natively).
  */
-export function elementwiseKernels(addon: RawAddon, minElements = MIN_NATIVE_ELEMENTS): Pick<
+export function elementwiseKernels(addon: RawAddon, min: NativeThresholds = DEFAULT_THRESHOLDS): Pick<
   NativeBackend,
   'unary' | 'binary' | 'binaryScalar' | 'where' | 'clamp' | 'reluBackward' | 'fill' | 'copy' | 'reduce' | 'softmax'
 > {
-  /** A float out, large enough to be worth a native call, and at most MAX_DIMS dims. */
-  const worthIt = (out: View): boolean => {
+  /** A float out of at most MAX_DIMS dims and at least `minElements` elements. */
+  const worthIt = (out: View, minElements = min.cheap): boolean => {
     const b = out.buffer;
     return (b instanceof Float32Array || b instanceof Float64Array) && out.shape.length <= MAX_DIMS && numelOf(out.shape) >= minElements;
   };
   return {
     unary(op, x, out) {
       const code = UNARY_CODES[op];
-      if (code === undefined || !worthIt(out) || !sameType(x.buffer, out.buffer)) return false;
+      if (code === undefined || !worthIt(out, code >= FIRST_TRANSCENDENTAL ? min.transcendental : min.cheap) || !sameType(x.buffer, out.buffer)) return false;
       const m = metaFor(2, out.shape.length);
       putViews(m, out.shape, out, x);
       addon.unary(code, x.buffer as FloatArray, out.buffer as FloatArray, m);
@@ -132,7 +145,7 @@ export function elementwiseKernels(addon: RawAddon, minElements = MIN_NATIVE_ELE
 
     reduce(op, x, dims, out) {
       const code = REDUCE_CODES[op];
-      if (code === undefined || !worthIt(x) || !sameType(x.buffer, out.buffer)) return false;
+      if (code === undefined || !worthIt(x, min.reduce) || !sameType(x.buffer, out.buffer)) return false;
       const nd = x.shape.length;
       const m = metaFor(1, nd, 2 + dims.length);
       let k = putViews(m, x.shape, x);
@@ -143,7 +156,7 @@ export function elementwiseKernels(addon: RawAddon, minElements = MIN_NATIVE_ELE
     },
 
     softmax(x, dim, out, log) {
-      if (!worthIt(out) || out.shape.length === 0 || !sameType(x.buffer, out.buffer)) return false;
+      if (!worthIt(out, min.transcendental) || out.shape.length === 0 || !sameType(x.buffer, out.buffer)) return false;
       const m = metaFor(2, out.shape.length, 1);
       const k = putViews(m, out.shape, x, out);
       m[k] = dim;

@@ -9,7 +9,7 @@ import type { View } from '../src/types.js';
 import { cloneView, contiguousStrides, type FloatCtor, numel, outView, pick, randInt, rng, skipWithoutAddon } from './helpers.js';
 
 // Every size runs natively here (the backend itself declines small tensors).
-const native = skipWithoutAddon ? (null as unknown as ReturnType<typeof elementwiseKernels>) : elementwiseKernels(rawAddon(), 0);
+const native = skipWithoutAddon ? (null as unknown as ReturnType<typeof elementwiseKernels>) : elementwiseKernels(rawAddon(), { cheap: 0, transcendental: 0, reduce: 0 });
 const dtypes: [string, FloatCtor][] = [['float32', Float32Array], ['float64', Float64Array]];
 /** Whole-buffer closeness where equal infinities (and NaN against NaN) count as equal. */
 function expectBuffersClose(actual: View['buffer'], expected: View['buffer'], rtol: number, atol: number, label: string): void {
@@ -249,7 +249,11 @@ describe.skipIf(skipWithoutAddon)('native elementwise argument checks', () => {
   it('the backend declines small tensors, int32 and mixed dtypes (so TS runs them)', () => {
     const kernels = elementwiseKernels(addon);
     const small: View = { buffer: new Float32Array(10), shape: [10], strides: [1], offset: 0 };
+    expect(kernels.unary('neg', small, small)).toBe(false);
     expect(kernels.unary('exp', small, small)).toBe(false);
+    const mid: View = { buffer: new Float32Array(100), shape: [100], strides: [1], offset: 0 };
+    expect(kernels.unary('tanh', mid, mid)).toBeUndefined(); // transcendental ops go native from 64 elements
+    expect(kernels.unary('neg', mid, mid)).toBe(false);
     const n = MIN_NATIVE_ELEMENTS;
     const big: View = { buffer: new Float32Array(n), shape: [n], strides: contiguousStrides([n]), offset: 0 };
     const ints: View = { buffer: new Int32Array(n), shape: [n], strides: [1], offset: 0 };
