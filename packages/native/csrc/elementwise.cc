@@ -150,6 +150,7 @@ struct Operands {
       }
     }
     readViews(m, bufs, nops, views);
+    requireNotRepeating(views[0], bufs[0].name);
     for (int k = 1; k < nops; k++) separateFromOutput(views[k], views[0], tmp[k]);
     const View* ptrs[kMaxOperands];
     for (int k = 0; k < nops; k++) ptrs[k] = &views[k];

@@ -95,6 +95,7 @@ Napi::Value reduce(const Napi::CallbackInfo& info) {
   int64_t keptShape[kMaxDims];
   for (int d = 0; d < nd; d++) keptShape[d] = reduced[d] ? 1 : shape[d];
   const View out = contiguousView(ob, nd, keptShape, outOffset, "out");
+  requireNotRepeating(x, "x");
   if (viewsOverlap(x, out)) throwRange("reduce: out must not overlap x");
   // The accumulator view: x's shape, out's strides, 0 on reduced dims.
   View accView;
@@ -182,6 +183,8 @@ Napi::Value softmax(const Napi::CallbackInfo& info) {
   const View out = readStrided(ob, nd, shape, m, "out");
   const int dim = int(m.next("dim", 0, nd - 1));
   m.expectEnd();
+  requireNotRepeating(x, "x");
+  requireNotRepeating(out, "out");
   std::vector<char> tmp;
   if (viewsOverlap(x, out)) detachFromOutput(x, tmp);
   if (x.numel == 0) return info.Env().Undefined();

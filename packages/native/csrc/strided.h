@@ -117,6 +117,17 @@ void forEachSegmentParallel(const StridedIter& it, Line&& line, int64_t costPerE
 }
 
 /**
+ * RangeError when a view has more elements than the memory it spans: it overlaps itself (an
+ * output, or a reduced input, that repeats elements). Besides keeping results well defined, this
+ * bounds every loop by a buffer length, so a hostile shape with zero strides cannot spin for 2^53 steps.
+ */
+inline void requireNotRepeating(const View& v, const char* name) {
+  if (v.numel > 0 && v.numel > v.maxIndex - v.minIndex + 1)
+    throwRange(std::string(name) + " has " + std::to_string(v.numel) + " elements but spans only " +
+               std::to_string(v.maxIndex - v.minIndex + 1) + ": it overlaps itself");
+}
+
+/**
  * Makes input `in` safe to read while `out` is written: an input that is exactly the output
  * (same memory, same layout: an in-place op) is fine elementwise; any other overlap is read from a copy.
  */

@@ -38,6 +38,17 @@ function numelOf(shape: readonly number[]): number {
 }
 
 
+/**
+ * Whether a view has no more elements than the memory it spans: the addon refuses views that
+ * repeat elements (outputs, reduced inputs), so those stay in TS. Broadcast inputs may repeat.
+ */
+function notRepeating(v: View, n: number): boolean {
+  if (n === 0) return true;
+  let span = 1;
+  for (let d = 0; d < v.shape.length; d++) span += (v.shape[d]! - 1) * Math.abs(v.strides[d]!);
+  return n <= span;
+}
+
 const sameType = (a: TypedArray, b: TypedArray): boolean => a.constructor === b.constructor;
 
 // Metadata arrays, reused (kernels run synchronously); the addon checks the exact length, so one per (operands, rank).
@@ -76,10 +87,12 @@ export function elementwiseKernels(addon: RawAddon, min: NativeThresholds = DEFA
   NativeBackend,
   'unary' | 'binary' | 'binaryScalar' | 'where' | 'clamp' | 'reluBackward' | 'fill' | 'copy' | 'reduce' | 'softmax'
 > {
-  /** A float out of at most MAX_DIMS dims and at least `minElements` elements. */
+  /** A float view of at most MAX_DIMS dims, at least `minElements` elements, none repeated. */
   const worthIt = (out: View, minElements = min.cheap): boolean => {
     const b = out.buffer;
-    return (b instanceof Float32Array || b instanceof Float64Array) && out.shape.length <= MAX_DIMS && numelOf(out.shape) >= minElements;
+    if (!(b instanceof Float32Array || b instanceof Float64Array) || out.shape.length > MAX_DIMS) return false;
+    const n = numelOf(out.shape);
+    return n >= minElements && notRepeating(out, n);
   };
   return {
     unary(op, x, out) {
@@ -156,7 +169,7 @@ export function elementwiseKernels(addon: RawAddon, min: NativeThresholds = DEFA
     },
 
     softmax(x, dim, out, log) {
-      if (!worthIt(out, min.transcendental) || out.shape.length === 0 || !sameType(x.buffer, out.buffer)) return false;
+      if (!worthIt(out, min.transcendental) || !worthIt(x, min.transcendental) || out.shape.length === 0 || !sameType(x.buffer, out.buffer)) return false;
       const m = metaFor(2, out.shape.length, 1);
       const k = putViews(m, out.shape, x, out);
       m[k] = dim;

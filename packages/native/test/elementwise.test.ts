@@ -244,6 +244,10 @@ describe.skipIf(skipWithoutAddon)('native elementwise argument checks', () => {
     expect(() => addon.reduce(0, x, out, meta(2, 2, 3, 3, 1, 0, 0, 1, 5))).toThrow(/reduced dim/);
     expect(() => addon.softmax(x, out, meta(1, 6, 1, 0, 1, 0, 1), false)).toThrow(/dim/);
     expect(() => addon.fill(out, meta(1, 6, -1, 0), 1)).toThrow(/before the buffer start/);
+    // An output (or reduced input) that repeats elements: refused, which also bounds every loop by a buffer length.
+    expect(() => addon.unary(0, x, out, meta(1, 2 ** 40, 0, 0, 0, 0))).toThrow(/overlaps itself/);
+    expect(() => addon.reduce(0, x, out, meta(1, 2 ** 40, 0, 0, 0, 1, 0))).toThrow(/overlaps itself/);
+    expect(() => addon.softmax(x, out, meta(1, 6, 1, 0, 0, 0, 0), false)).toThrow(/overlaps itself/);
   });
 
   it('the backend declines small tensors, int32 and mixed dtypes (so TS runs them)', () => {
@@ -263,5 +267,9 @@ describe.skipIf(skipWithoutAddon)('native elementwise argument checks', () => {
     expect(kernels.binary('add', big, f64, big)).toBe(false);
     expect(kernels.binary('pow', big, big, big)).toBe(false);
     expect(kernels.unary('gelu', big, big)).toBe(false);
+    const expanded: View = { buffer: new Float32Array(1), shape: [n], strides: [0], offset: 0 };
+    expect(kernels.reduce('sum', expanded, [0], { buffer: new Float32Array(1), shape: [1], strides: [1], offset: 0 })).toBe(false);
+    expect(kernels.fill(expanded, 1)).toBe(false);
+    expect(kernels.unary('neg', expanded, big)).toBeUndefined(); // a broadcast input is fine
   });
 });
