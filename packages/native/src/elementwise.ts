@@ -88,14 +88,16 @@ export function elementwiseKernels(addon: RawAddon, min: NativeThresholds = DEFA
   'unary' | 'binary' | 'binaryScalar' | 'where' | 'clamp' | 'reluBackward' | 'fill' | 'copy' | 'reduce' | 'softmax'
 > {
   /** A float view of at most MAX_DIMS dims, at least `minElements` elements, none repeated. */
+  // The size test first: it is what declines the many tiny tensors (W6 adds [10, 10]) cheapest.
   const worthIt = (out: View, minElements = min.cheap): boolean => {
-    const b = out.buffer;
-    if (!(b instanceof Float32Array || b instanceof Float64Array) || out.shape.length > MAX_DIMS) return false;
     const n = numelOf(out.shape);
-    return n >= minElements && notRepeating(out, n);
+    if (n < minElements) return false;
+    const b = out.buffer;
+    return (b instanceof Float32Array || b instanceof Float64Array) && out.shape.length <= MAX_DIMS && notRepeating(out, n);
   };
   return {
     unary(op, x, out) {
+      if (numelOf(out.shape) < Math.min(min.cheap, min.transcendental)) return false;
       const code = UNARY_CODES[op];
       if (code === undefined || !worthIt(out, code >= FIRST_TRANSCENDENTAL ? min.transcendental : min.cheap) || !sameType(x.buffer, out.buffer)) return false;
       const m = metaFor(2, out.shape.length);
@@ -104,16 +106,18 @@ export function elementwiseKernels(addon: RawAddon, min: NativeThresholds = DEFA
     },
 
     binary(op, a, b, out) {
+      if (!worthIt(out)) return false;
       const code = BINARY_CODES[op];
-      if (code === undefined || !worthIt(out) || !sameType(a.buffer, out.buffer) || !sameType(b.buffer, out.buffer)) return false;
+      if (code === undefined || !sameType(a.buffer, out.buffer) || !sameType(b.buffer, out.buffer)) return false;
       const m = metaFor(3, out.shape.length);
       putViews(m, out.shape, out, a, b);
       addon.binary(code, a.buffer as FloatArray, b.buffer as FloatArray, out.buffer as FloatArray, m);
     },
 
     binaryScalar(op, a, scalar, out, reverse) {
+      if (!worthIt(out)) return false;
       const code = BINARY_CODES[op];
-      if (code === undefined || !worthIt(out) || !sameType(a.buffer, out.buffer)) return false;
+      if (code === undefined || !sameType(a.buffer, out.buffer)) return false;
       const m = metaFor(2, out.shape.length);
       putViews(m, out.shape, out, a);
       addon.binaryScalar(code, a.buffer as FloatArray, out.buffer as FloatArray, m, scalar, reverse);
