@@ -149,11 +149,6 @@ function rnnTanhForward(proj: Tensor, h0: Tensor, whhT: Tensor, reverse: boolean
   return { s, hN: h, cN: null };
 }
 
-/** The JS kernel's sigmoid (two branches so neither exp overflows). */
-function sigmoid(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-}
-
 /**
  * LSTM forward in one pass per step (after the [B, 4H] matmul), written straight into the saved
  * [T, ...] buffers. Every intermediate the op-by-op version rounds to the dtype goes through a
@@ -175,38 +170,47 @@ function lstmForward(proj: Tensor, h0: Tensor, c0: Tensor, whhT: Tensor, reverse
   const hb = hs.storage.data, hpb = hPrev.storage.data;
   const pb = proj.storage.data;
   const po = proj.offset;
-  const tmp = Tensor.empty([4], dtype).storage.data;
+  const tmp = Tensor.empty([2], dtype).storage.data;
+  const tanhC = Tensor.empty([BH], dtype).storage.data;
+  const tanhCView = { buffer: tanhC, shape: [BH], strides: UNIT, offset: 0 };
+  const gateShape = [B, H];
+  const gateStrides = [G, 1];
+  const rowStrides = [H, 1];
   let h = h0;
   let hOff = h0.offset;
   let hBuf = h0.storage.data;
   let cBuf = c0.storage.data;
   let cOff = c0.offset;
+  const kern = getBackend();
   for (let k = 0; k < T; k++) {
     const t = reverse ? T - 1 - k : k;
     const gh = h.matmul(whhT);
-    const ghb = gh.storage.data;
-    const ghOff = gh.offset;
     const sBase = t * BG;
     const hBase = t * BH;
+    // The transcendental parts through the backend's kernels (vectorized in native), each value
+    // rounded to the dtype where the op-by-op version rounds it: pre = proj_t + gh into sig, the
+    // g gate's tanh from it, then the sigmoid of every gate in place.
+    const pre = { buffer: sb, shape: [BG], strides: UNIT, offset: sBase };
+    kern.binary('add', { buffer: pb, shape: [BG], strides: UNIT, offset: po + sBase }, { buffer: gh.storage.data, shape: [BG], strides: UNIT, offset: gh.offset }, pre);
+    kern.unary('tanh', { buffer: sb, shape: gateShape, strides: gateStrides, offset: sBase + 2 * H }, { buffer: gb, shape: gateShape, strides: rowStrides, offset: hBase });
+    kern.unary('sigmoid', pre, pre);
     for (let b = 0; b < B; b++) {
       const row = b * G;
-      for (let j = 0; j < G; j++) {
-        tmp[0] = pb[po + sBase + row + j]! + ghb[ghOff + row + j]!; // pre, rounded
-        sb[sBase + row + j] = sigmoid(tmp[0]!);
-        if (j >= 2 * H && j < 3 * H) gb[hBase + b * H + (j - 2 * H)] = Math.tanh(tmp[0]!);
-      }
       for (let j = 0; j < H; j++) {
         const e = hBase + b * H + j;
-        const iv = sb[sBase + row + j]!, fv = sb[sBase + row + H + j]!, ov = sb[sBase + row + 3 * H + j]!;
+        const iv = sb[sBase + row + j]!, fv = sb[sBase + row + H + j]!;
         const cp = cBuf[cOff + b * H + j]!;
         hpb[e] = hBuf[hOff + b * H + j]!;
         cpb[e] = cp;
-        tmp[1] = fv * cp;
-        tmp[2] = iv * gb[e]!;
-        cb[e] = tmp[1]! + tmp[2]!;
-        tmp[3] = Math.tanh(cb[e]!);
-        hb[e] = ov * tmp[3]!;
+        tmp[0] = fv * cp;
+        tmp[1] = iv * gb[e]!;
+        cb[e] = tmp[0]! + tmp[1]!;
       }
+    }
+    kern.unary('tanh', { buffer: cb, shape: [BH], strides: UNIT, offset: hBase }, tanhCView);
+    for (let b = 0; b < B; b++) {
+      const row = sBase + b * G + 3 * H;
+      for (let j = 0; j < H; j++) hb[hBase + b * H + j] = sb[row + j]! * tanhC[b * H + j]!;
     }
     h = hs.select(0, t);
     hBuf = hb;
