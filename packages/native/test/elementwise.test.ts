@@ -230,6 +230,32 @@ describe.skipIf(skipWithoutAddon)('float32 exp, log, tanh and sigmoid stay withi
   }
 });
 
+describe.skipIf(skipWithoutAddon)('large transcendental ops split over threads', () => {
+  it('tanh/sigmoid on 420K elements (chunks start mid-line) match the TS kernel, strided, broadcast and in place', () => {
+    const r = rng(71);
+    for (const [Ctor, op] of [[Float32Array, 'tanh'], [Float64Array, 'sigmoid'], [Float32Array, 'exp']] as const) {
+      const shape = [700, 601];
+      // Transposed input (stride 1 on dim 0), a broadcast row, and an in-place contiguous run.
+      const base = new Ctor(700 * 601 + 5);
+      fillRandom(r, base, true);
+      const inputs: View[] = [
+        { buffer: base, shape, strides: [1, 700], offset: 3 },
+        { buffer: base, shape, strides: [0, 1], offset: 1 },
+      ];
+      for (const x of inputs) {
+        const out = outView(r, Ctor, shape);
+        agree(out, (k, o) => k.unary(op, x, o), transcendental(Ctor), `${op} ${x.strides}`);
+      }
+      const inPlace: View = { buffer: base.slice(), shape, strides: [601, 1], offset: 2 };
+      const expected = cloneView(inPlace);
+      jsBackend.unary(op, expected, expected);
+      native.unary(op, inPlace, inPlace);
+      const tol = transcendental(Ctor);
+      expectBuffersClose(inPlace.buffer, expected.buffer, tol.rtol, tol.atol, `${op}_ in place`);
+    }
+  });
+});
+
 describe.skipIf(skipWithoutAddon)('native elementwise argument checks', () => {
   const addon = skipWithoutAddon ? null! : rawAddon();
   it('rejects bad metadata, out-of-bounds views, mixed dtypes and unknown op codes with clear errors', () => {
