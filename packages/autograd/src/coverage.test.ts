@@ -11,7 +11,7 @@ import { hasGradient } from './index.js';
 const documented = [
   'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'atan2', 'remainder',
   'neg', 'abs', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'sin', 'cos', 'tanh', 'sigmoid',
-  'relu', 'gelu', 'erf', 'identity', 'where', 'clamp',
+  'relu', 'reluBackward', 'gelu', 'erf', 'identity', 'where', 'clamp',
   'reshape', 'transpose', 'permute', 'expand', 'slice', 'select', 'diagonal', 'clone', 'cast',
   'sum', 'prod', 'amax', 'amin', 'maxDim', 'minDim', 'cumsum', 'softmax', 'logSoftmax', 'matmul',
   'gather', 'scatter', 'scatterAdd', 'indexSelect', 'indexAdd', 'maskedFill', 'cat',

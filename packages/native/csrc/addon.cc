@@ -104,6 +104,16 @@ class NativeAddon : public Napi::Addon<NativeAddon> {
         InstanceMethod<&NativeAddon::call<maxPool2dBackward>>("maxPool2dBackward"),
         InstanceMethod<&NativeAddon::call<avgPool2d>>("avgPool2d"),
         InstanceMethod<&NativeAddon::call<avgPool2dBackward>>("avgPool2dBackward"),
+        InstanceMethod<&NativeAddon::call<unary>>("unary"),
+        InstanceMethod<&NativeAddon::call<binary>>("binary"),
+        InstanceMethod<&NativeAddon::call<binaryScalar>>("binaryScalar"),
+        InstanceMethod<&NativeAddon::call<clamp>>("clamp"),
+        InstanceMethod<&NativeAddon::call<where>>("where"),
+        InstanceMethod<&NativeAddon::call<reluBackward>>("reluBackward"),
+        InstanceMethod<&NativeAddon::call<fill>>("fill"),
+        InstanceMethod<&NativeAddon::call<copy>>("copy"),
+        InstanceMethod<&NativeAddon::call<reduce>>("reduce"),
+        InstanceMethod<&NativeAddon::call<softmax>>("softmax"),
     });
   }
 

@@ -27,7 +27,8 @@ Buf getBuf(const Napi::CallbackInfo& info, size_t i, const char* name) {
     case napi_float32_array: b.dtype = DType::f32; break;
     case napi_float64_array: b.dtype = DType::f64; break;
     case napi_int32_array: b.dtype = DType::i32; break;
-    default: throwType(std::string(name) + " must be a Float32Array, Float64Array or Int32Array");
+    case napi_uint8_array: b.dtype = DType::u8; break;
+    default: throwType(std::string(name) + " must be a Float32Array, Float64Array, Int32Array or Uint8Array");
   }
   b.data = data;
   b.length = int64_t(length);

@@ -15,11 +15,11 @@ struct Buf {
   // Byte range, for overlap checks between operands.
   uintptr_t begin() const { return reinterpret_cast<uintptr_t>(data); }
   uintptr_t end() const { return begin() + uintptr_t(length) * elemSize(); }
-  size_t elemSize() const { return dtype == DType::f64 ? 8 : 4; }
+  size_t elemSize() const { return dtype == DType::f64 ? 8 : dtype == DType::u8 ? 1 : 4; }
   template <typename T> T* as() const { return static_cast<T*>(data); }
 };
 
-/** Reads info[i] as a Float32Array, Float64Array or Int32Array (TypeError otherwise, or if detached). */
+/** Reads info[i] as a Float32Array, Float64Array, Int32Array or Uint8Array (TypeError otherwise, or if detached). */
 Buf getBuf(const Napi::CallbackInfo& info, size_t i, const char* name);
 
 /** Reads info[i] as a Float64Array of integer metadata (shapes, strides, offsets, params). */

@@ -36,13 +36,14 @@ inline int64_t checkedAdd(int64_t a, int64_t b, const char* what) {
   return r;
 }
 
-enum class DType { f32, f64, i32, other };
+enum class DType { f32, f64, i32, u8, other };
 
 inline const char* dtypeName(DType d) {
   switch (d) {
     case DType::f32: return "float32 (Float32Array)";
     case DType::f64: return "float64 (Float64Array)";
     case DType::i32: return "int32 (Int32Array)";
+    case DType::u8: return "bool (Uint8Array)";
     default: return "an unsupported typed array";
   }
 }

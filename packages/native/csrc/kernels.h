@@ -13,5 +13,15 @@ Napi::Value maxPool2d(const Napi::CallbackInfo& info);
 Napi::Value maxPool2dBackward(const Napi::CallbackInfo& info);
 Napi::Value avgPool2d(const Napi::CallbackInfo& info);
 Napi::Value avgPool2dBackward(const Napi::CallbackInfo& info);
+Napi::Value unary(const Napi::CallbackInfo& info);
+Napi::Value binary(const Napi::CallbackInfo& info);
+Napi::Value binaryScalar(const Napi::CallbackInfo& info);
+Napi::Value clamp(const Napi::CallbackInfo& info);
+Napi::Value where(const Napi::CallbackInfo& info);
+Napi::Value reluBackward(const Napi::CallbackInfo& info);
+Napi::Value fill(const Napi::CallbackInfo& info);
+Napi::Value copy(const Napi::CallbackInfo& info);
+Napi::Value reduce(const Napi::CallbackInfo& info);
+Napi::Value softmax(const Napi::CallbackInfo& info);
 
 }  // namespace tsg

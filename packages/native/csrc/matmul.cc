@@ -2,6 +2,7 @@
 
 #include "gemm.h"
 #include "kernels.h"
+#include "strided.h"
 #include "threadpool.h"
 
 namespace tsg {
@@ -88,6 +89,7 @@ Napi::Value matmul(const Napi::CallbackInfo& info) {
   View b = readStrided(bb, nd, bShape, meta, "b");
   View out = readStrided(ob, nd, shape, meta, "out");
   meta.expectEnd();
+  requireNotRepeating(out, "out");  // also bounds the loops: a zero-stride out of 2^31 rows would spin
   std::vector<char> ta, tb;
   if (viewsOverlap(a, out)) detachFromOutput(a, ta);
   if (viewsOverlap(b, out)) detachFromOutput(b, tb);

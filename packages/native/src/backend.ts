@@ -1,3 +1,4 @@
+import { elementwiseKernels } from './elementwise.js';
 import type { Conv2dParams, NativeBackend, Pool2dParams, RawAddon, TypedArray, View } from './types.js';
 
 type FloatArray = Float32Array | Float64Array;
@@ -55,6 +56,7 @@ export function makeBackend(addon: RawAddon): NativeBackend {
   return {
     name: 'native',
     info: () => ({ ...addon.info() }),
+    ...elementwiseKernels(addon),
 
     matmul(a, b, out) {
       const nd = out.shape.length;

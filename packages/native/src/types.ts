@@ -41,6 +41,16 @@ export interface NativeBackend {
   maxPool2dBackward(gradOut: View, indices: View, gradIn: View, p: Pool2dParams): void | false;
   avgPool2d(x: View, out: View, p: Pool2dParams): void | false;
   avgPool2dBackward(gradOut: View, gradIn: View, p: Pool2dParams): void | false;
+  unary(op: string, x: View, out: View): void | false;
+  binary(op: string, a: View, b: View, out: View): void | false;
+  binaryScalar(op: string, a: View, scalar: number, out: View, reverse: boolean): void | false;
+  where(cond: View, a: View, b: View, out: View): void | false;
+  clamp(x: View, lo: number, hi: number, out: View): void | false;
+  reluBackward(grad: View, y: View, out: View): void | false;
+  fill(out: View, value: number): void | false;
+  copy(src: View, out: View): void | false;
+  reduce(op: string, x: View, dims: readonly number[], out: View): void | false;
+  softmax(x: View, dim: number, out: View, log: boolean): void | false;
 }
 
 type FloatArray = Float32Array | Float64Array;
@@ -58,4 +68,17 @@ export interface RawAddon {
   maxPool2dBackward(gradOut: FloatArray, indices: Int32Array, gradIn: FloatArray, meta: Float64Array): void;
   avgPool2d(x: FloatArray, out: FloatArray, meta: Float64Array): void;
   avgPool2dBackward(gradOut: FloatArray, gradIn: FloatArray, meta: Float64Array): void;
+  // Elementwise kernels: meta = [nd, shape..., then strides... and offset of out, then of each input].
+  unary(op: number, x: FloatArray, out: FloatArray, meta: Float64Array): void;
+  binary(op: number, a: FloatArray, b: FloatArray, out: FloatArray, meta: Float64Array): void;
+  binaryScalar(op: number, a: FloatArray, out: FloatArray, meta: Float64Array, scalar: number, reverse: boolean): void;
+  clamp(x: FloatArray, out: FloatArray, meta: Float64Array, lo: number, hi: number): void;
+  where(cond: FloatArray | Uint8Array, a: FloatArray, b: FloatArray, out: FloatArray, meta: Float64Array): void;
+  reluBackward(grad: FloatArray, y: FloatArray, out: FloatArray, meta: Float64Array): void;
+  fill(out: FloatArray, meta: Float64Array, value: number): void;
+  copy(src: FloatArray, out: FloatArray, meta: Float64Array): void;
+  /** meta = [nd, x shape..., x strides..., x offset, out offset, number of dims, dims...]; op 0 sum, 1 max, 2 min. */
+  reduce(op: number, x: FloatArray, out: FloatArray, meta: Float64Array): void;
+  /** meta = [nd, shape..., x strides..., x offset, out strides..., out offset, dim]. */
+  softmax(x: FloatArray, out: FloatArray, meta: Float64Array, log: boolean): void;
 }

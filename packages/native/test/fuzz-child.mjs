@@ -60,9 +60,42 @@ const entries = {
   maxPool2dBackward: () => [randomArray(), randomArray(rand() < 0.8 ? Int32Array : undefined), randomArray(), mutate(poolMeta(15, false))],
   avgPool2d: () => [randomArray(), randomArray(), mutate(poolMeta(15, true))],
   avgPool2dBackward: () => [randomArray(), randomArray(), mutate(poolMeta(15, true))],
+  unary: () => [pick([0, 3, 8, 12, 14, 15, 16, -1, 1.5, NaN, 'x']), randomArray(), randomArray(), mutate(ewMeta(2))],
+  binary: () => [pick([0, 2, 4, 5, 6, -1]), randomArray(), randomArray(), randomArray(), mutate(ewMeta(3))],
+  binaryScalar: () => [pick([0, 1, 3, 6]), randomArray(), randomArray(), mutate(ewMeta(2)), pick([0.5, NaN, -Infinity, 'x', undefined]), pick([true, false, 1, undefined])],
+  clamp: () => [randomArray(), randomArray(), mutate(ewMeta(2)), pick([-1, NaN, -Infinity, 'x']), pick([1, NaN, Infinity, undefined])],
+  where: () => [rand() < 0.5 ? new Uint8Array(pick([0, 4, 27, 64])) : randomArray(), randomArray(), randomArray(), randomArray(), mutate(ewMeta(4))],
+  reluBackward: () => [randomArray(), randomArray(), randomArray(), mutate(ewMeta(3))],
+  fill: () => [randomArray(), mutate(ewMeta(1)), pick([0, 1.5, NaN, 'x', undefined])],
+  copy: () => [randomArray(), randomArray(), mutate(ewMeta(2))],
+  reduce: () => {
+    const m = ewMeta(1);
+    const nd = m[0];
+    m.push(pick([0, 0, 3]));
+    const dims = Array.from({ length: nd }, (_, d) => d).filter(() => rand() < 0.5);
+    m.push(dims.length, ...dims);
+    return [pick([0, 1, 2, 3, -1]), randomArray(), randomArray(), mutate(m)];
+  },
+  softmax: () => {
+    const m = ewMeta(2);
+    m.push(pick([0, 1, 2, 5, -1]));
+    return [randomArray(), randomArray(), mutate(m), pick([true, false, 0])];
+  },
   setNumThreads: () => [pick([1, 2, 0, -1, NaN, 1.5, 'x', 2 ** 40, undefined])],
   info: () => [],
 };
+
+/** [nd, shape..., then strides... and offset for each of nops views]: plausible elementwise metadata. */
+function ewMeta(nops) {
+  const nd = pick([0, 1, 2, 3]);
+  const m = [nd];
+  for (let d = 0; d < nd; d++) m.push(pick([0, 1, 2, 3, 4, 5]));
+  for (let v = 0; v < nops; v++) {
+    for (let d = 0; d < nd; d++) m.push(pick([0, 1, 2, 3, 4, -1, 5, 12]));
+    m.push(pick([0, 0, 1, 3, 10]));
+  }
+  return m;
+}
 
 function convMeta(len) {
   const N = pick([0, 1, 2]), C = pick([1, 2]), H = pick([1, 3, 4]), W = pick([1, 3, 4]), O = pick([1, 2]);

@@ -1,5 +1,5 @@
 import {
-  Tensor, isGradEnabled, add, cos, div, eq, erf, exp, floor, ge, gt, le, log, logicalAnd, lt, mul, neg, pow, sign, sin, sub, where,
+  Tensor, add, cos, div, eq, erf, exp, floor, ge, gt, le, log, logicalAnd, lt, mul, neg, pow, reluBackward, sign, sin, sub, where,
 } from '@tsgrad/tensor';
 import { def, sumTo } from './util.js';
 
@@ -90,30 +90,12 @@ def('cos', { saveInputs: true }, (g, { inputs: [x] }) => [neg(mul(g, sin(x!)))])
 def('tanh', { saveOutput: true }, (g, { output: y }) => [mul(g, sub(1, mul(y!, y!)))]);
 def('sigmoid', { saveOutput: true }, (g, { output: y }) => [mul(g, mul(y!, sub(1, y!)))]);
 def('relu', { saveOutput: true }, (g, { output: y }) => {
-  const out = y!;
-  // First-order backward of a contiguous float relu: one pass, one tensor (no bool mask).
-  if (!isGradEnabled() && g.dtype === out.dtype && g.isContiguous() && out.isContiguous() && sameShape(g.shape, out.shape)) {
-    const r = Tensor.empty(out.shape, out.dtype);
-    const rd = r.storage.data;
-    const gd = g.storage.data;
-    const yd = out.storage.data;
-    const go = g.offset;
-    const yo = out.offset;
-    const n = rd.length;
-    // Branch-free (a data-dependent branch mispredicts half the time): g·[y > 0] + 0 (the + 0
-    // turns -0 into 0, as the select gives). A non-finite g would give NaN instead of 0 where y <= 0:
-    // `bad` catches that (Inf·0 = NaN) and the select loop redoes the pass.
-    let bad = 0;
-    for (let i = 0; i < n; i++) {
-      const gv = gd[go + i]!;
-      rd[i] = gv * (((yd[yo + i]! > 0) as unknown as number) | 0) + 0;
-      bad += gv * 0;
-    }
-    if (bad !== 0) for (let i = 0; i < n; i++) rd[i] = yd[yo + i]! > 0 ? gd[go + i]! : 0;
-    return [r];
-  }
-  return [where(gt(out, 0), g, 0)];
+  // One kernel pass (and, under createGraph, a recorded op whose own gradient is reluBackward again).
+  if (g.dtype === y!.dtype && sameShape(g.shape, y!.shape)) return [reluBackward(g, y!)];
+  return [where(gt(y!, 0), g, 0)];
 });
+// Linear in grad; piecewise constant in y (no gradient), as PyTorch's threshold_backward.
+def('reluBackward', { saveInputs: true }, (gg, { inputs: [, y] }, needs) => [needs[0] ? reluBackward(gg, y!) : null, null]);
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Tensor, addmm, fusedLinear, getBackend, logSoftmaxNll, matmul, relu, tensor } from '@tsgrad/tensor';
+import { Tensor, addmm, fusedLinear, getBackend, logSoftmaxNll, matmul, relu, reluBackward, tensor } from '@tsgrad/tensor';
 import { gradcheck, gradgradcheck } from '../index.js';
 import { rand, randT } from '../test-utils/random.js';
 
@@ -80,6 +80,28 @@ describe(`fused op gradients (${getBackend().name} backend)`, () => {
     relu(x).backward(g);
     expect(Array.from(x.grad!.buffer)).toEqual([0, 0, 3, 0, 5, 6]);
     expect(gradgradcheck(relu, [rand([3, 4])])).toBe(true);
+  });
+});
+
+describe('reluBackward, the op recorded by relu\'s gradient', () => {
+  it('is linear in grad with no gradient in y, so double backward through relu works', () => {
+    const y = relu(rand([3, 4], -1, 1, false));
+    expect(gradcheck((g) => reluBackward(g, y), [rand([3, 4])])).toBe(true);
+    expect(gradgradcheck((x) => relu(x).mul(x), [rand([3, 4])])).toBe(true);
+    expect(gradgradcheck((x) => relu(x).square(), [rand([40, 30])])).toBe(true);
+  });
+
+  it('a large relu (native path under the native backend) passes only where the output is positive', () => {
+    const n = 4096;
+    const xs = Float32Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -1 : i % 3 === 1 ? 2 : -0));
+    const gs = Float32Array.from({ length: n }, (_, i) => (i % 5 === 0 ? Infinity : i % 5 === 1 ? NaN : i));
+    const x = Tensor.fromBuffer(xs, [64, 64]).requiresGrad_();
+    relu(x).backward(Tensor.fromBuffer(gs, [64, 64]));
+    const g = x.grad!.buffer;
+    for (let i = 0; i < n; i++) {
+      if (xs[i]! > 0) expect(Object.is(g[i], gs[i]) || (Number.isNaN(g[i]) && Number.isNaN(gs[i]))).toBe(true);
+      else expect(g[i]).toBe(0);
+    }
   });
 });
 

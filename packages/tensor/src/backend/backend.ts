@@ -65,6 +65,11 @@ export interface Backend {
   binary(op: BinaryOp, a: View, b: View, out: View): void;
   /** out = op(a, scalar) (or op(scalar, a) when `reverse`): the scalar fast path for every binary op. */
   binaryScalar(op: BinaryOp, a: View, scalar: number, out: View, reverse: boolean): void;
+  /**
+   * relu's gradient (PyTorch's threshold_backward at 0): out = y > 0 ? grad : 0, where y is relu's
+   * output; a NaN or infinite grad where y <= 0 still gives 0. All three share out's shape.
+   */
+  reluBackward(grad: View, y: View, out: View): void;
   /** out = cond ? a : b, all three broadcast to out's shape. */
   where(cond: View, a: View, b: View, out: View): void;
   /** out = min(max(x, lo), hi), bounds may be -Infinity / Infinity. */

@@ -89,6 +89,15 @@ describe('backend registry', () => {
     for (const key of Object.keys(jsBackend)) if (key !== 'name') expect(typeof (c as unknown as Record<string, unknown>)[key]).toBe('function');
   });
 
+  it('every kernel takes at most five arguments (completeBackend forwards exactly five)', () => {
+    for (const [key, fn] of Object.entries(jsBackend)) if (key !== 'name') expect((fn as (...a: unknown[]) => unknown).length, key).toBeLessThanOrEqual(5);
+    const seen: unknown[][] = [];
+    const b = completeBackend({ name: 'arity', scatter: (...args: unknown[]) => { seen.push(args); } } as never);
+    const v = {} as View;
+    b.scatter(v, 1, v, v, true);
+    expect(seen[0]!.slice(0, 5)).toEqual([v, 1, v, v, true]);
+  });
+
   it('TSGRAD_BACKEND=js selects js in a fresh process; a bad value is an error naming it', () => {
     const ok = runFresh(`const m = await import(${JSON.stringify(registryPath)}); console.log(m.getBackend().name);`, { TSGRAD_BACKEND: 'js' });
     expect(ok.stderr).toBe('');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import type { DType } from '../dtype.js';
 import {
-  Tensor, add, arange, binaryOp, clamp, div, erf, full, getBackend, gelu, maximum, minimum, mul, pow, remainder, round, sub,
+  Tensor, add, arange, binaryOp, clamp, div, erf, full, getBackend, gelu, maximum, minimum, mul, pow, relu, reluBackward, remainder, round, sub,
   tensor, unaryOp, where, zeros,
 } from '../index.js';
 import {
@@ -656,5 +656,46 @@ describe(`elementwise: property tests against a naive reference (${backend} back
     expect(firstDifference(readElements(t.add(1)), ref)).toBeNull();
     expect(firstDifference(readElements(t.add(1.5)), ref)).not.toBeNull();
     expect(mul(tensor([2]), 3).item()).toBe(6);
+  });
+});
+
+describe('relu and reluBackward fast paths agree with the select', () => {
+  const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-40, 2, -2];
+  /** n values: specials first (when asked), then a seeded mix of signs. */
+  function values(n: number, withSpecials: boolean, seed: number): number[] {
+    const next = lcg(seed);
+    return Array.from({ length: n }, (_, i) => (withSpecials && i < specials.length ? specials[i]! : next() * 2 - 1));
+  }
+  const select = (x: number) => (x > 0 || x !== x ? x : 0);
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const n of [7, 3000]) {
+      for (const withSpecials of [false, true]) {
+        it(`${dtype}, ${n} elements${withSpecials ? ', NaN/±Inf/±0' : ''}: contiguous, offset, transposed and in place`, () => {
+          const xs = values(n + 1, withSpecials, n);
+          const base = tensor(xs, { dtype });
+          const views = [base.slice(0, 0, n), base.slice(0, 1, n + 1), base.slice(0, 0, n - (n % 2)).view([2, (n - (n % 2)) / 2]).t()];
+          for (const x of views) {
+            const got = readElements(relu(x)).data;
+            const want = readElements(x).data.map((v) => castTo(dtype, select(v)));
+            // Exact, zero signs included: relu(-0) is +0.
+            got.forEach((v, i) => expect(Object.is(v, want[i]), `relu [${i}]: ${v} vs ${want[i]}`).toBe(true));
+            const g = tensor(values(x.shape.reduce((p, d) => p * d, 1), withSpecials, 7), { dtype }).view(x.shape);
+            const y = relu(x);
+            const gb = readElements(reluBackward(g, y)).data;
+            const gv = readElements(g).data, yv = readElements(y).data;
+            gb.forEach((v, i) => expect(sameValue(v, yv[i]! > 0 ? gv[i]! : 0), `reluBackward [${i}]: ${v}`).toBe(true));
+          }
+          const inPlace = base.clone();
+          inPlace.relu_();
+          expect(firstDifference(readElements(inPlace), { shape: [n + 1], data: readElements(base).data.map((v) => castTo(dtype, select(v))) })).toBeNull();
+        });
+      }
+    }
+  }
+
+  it('reluBackward checks shapes and dtypes', () => {
+    expect(() => reluBackward(zeros([2, 3]), zeros([3, 2]))).toThrow(/grad has shape \[2, 3\] but y has shape \[3, 2\]/);
+    expect(() => reluBackward(zeros([2]), zeros([2], { dtype: 'float64' }))).toThrow(TypeError);
+    expect(() => reluBackward(zeros([2], { dtype: 'int32' }), zeros([2], { dtype: 'int32' }))).toThrow(TypeError);
   });
 });

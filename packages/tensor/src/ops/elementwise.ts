@@ -268,6 +268,26 @@ export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x);
 export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x);
 /** Elementwise max(x, 0) (torch.relu). */
 export const relu = (x: Tensor): Tensor => unaryOp('relu', x);
+
+/**
+ * relu's gradient from its output `y`: `grad` where y > 0, else 0 (PyTorch's threshold_backward
+ * at 0), in one kernel pass. grad and y share a shape and a float dtype. Recorded for autograd, so
+ * a double backward through relu works (its gradient in grad is reluBackward again; y gets none).
+ */
+export function reluBackward(grad: Tensor, y: Tensor): Tensor {
+  assertTensor(grad, 'reluBackward: grad');
+  assertTensor(y, 'reluBackward: y');
+  if (!sameShape(grad.shape, y.shape)) {
+    throw new RangeError(`reluBackward: grad has shape ${shapeToString(grad.shape)} but y has shape ${shapeToString(y.shape)}`);
+  }
+  if (grad.dtype !== y.dtype || !isFloating(grad.dtype)) {
+    throw new TypeError(`reluBackward: grad and y must share a float dtype, got ${grad.dtype} and ${y.dtype}`);
+  }
+  const out = Tensor.empty(grad.shape, grad.dtype);
+  kernels.current.reluBackward(grad, y, out);
+  if (grad.requiresGrad || y.requiresGrad) recordOp('reluBackward', [grad, y], out);
+  return out;
+}
 /** GELU with the exact erf form (torch's default `approximate='none'`). */
 export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x);
 /** Elementwise the error function (torch.erf). */

@@ -109,6 +109,40 @@ export function binaryScalar(op: BinaryOp, a: View, scalar: number, out: View, r
   else (reverse ? rscalarKernel : scalarKernel)(op)(out, [a], scalar);
 }
 
+const reluBackwardKernel = compileLoop(2, '(x1 > 0 ? x0 : 0)');
+
+function isDense(v: View): boolean {
+  let expected = 1;
+  for (let d = v.shape.length - 1; d >= 0; d--) {
+    const size = v.shape[d]!;
+    if (size !== 1 && v.strides[d] !== expected) return false;
+    expected *= size;
+  }
+  return true;
+}
+
+export function reluBackward(grad: View, y: View, out: View): void {
+  // In place, the redo pass below would re-read overwritten inputs.
+  if (!isDense(grad) || !isDense(y) || !isDense(out) || grad.buffer.buffer === out.buffer.buffer || y.buffer.buffer === out.buffer.buffer) {
+    reluBackwardKernel(out, [grad, y]);
+    return;
+  }
+  const rd = out.buffer, gd = grad.buffer, yd = y.buffer;
+  const ro = out.offset, go = grad.offset, yo = y.offset;
+  let n = 1;
+  for (let d = 0; d < out.shape.length; d++) n *= out.shape[d]!;
+  // Branch-free (the sign of y is random, so a branch mispredicts half the time): g·[y > 0] + 0
+  // (the + 0 turns -0 into 0, as the select gives). A non-finite g gives NaN instead of 0 where
+  // y <= 0 (Inf·0): \`bad\` catches that and the select loop redoes the pass.
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const gv = gd[go + i]!;
+    rd[ro + i] = gv * (((yd[yo + i]! > 0) as unknown as number) | 0) + 0;
+    bad += gv * 0;
+  }
+  if (bad !== 0) reluBackwardKernel(out, [grad, y]);
+}
+
 export function where(cond: View, a: View, b: View, out: View): void {
   whereKernel(out, [cond, a, b]);
 }

@@ -1,5 +1,5 @@
 import type { Backend } from '../backend.js';
-import { binary, binaryScalar, clamp, copy, fill, unary, where } from './elementwise.js';
+import { binary, binaryScalar, clamp, copy, fill, reluBackward, unary, where } from './elementwise.js';
 import { argReduce, cumsum, reduce, softmax } from './reduce.js';
 import { matmul } from './matmul.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
@@ -9,7 +9,7 @@ import { gather, indexAdd, indexSelect, scatter } from './indexing.js';
 /** The pure-TypeScript backend: implements every kernel and is the reference for the others. */
 export const jsBackend: Backend = {
   name: 'js',
-  copy, fill, unary, binary, binaryScalar, where, clamp,
+  copy, fill, unary, binary, binaryScalar, reluBackward, where, clamp,
   reduce, argReduce, cumsum, softmax,
   matmul,
   conv2d, conv2dBackwardInput, conv2dBackwardWeight,
