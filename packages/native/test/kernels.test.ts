@@ -212,6 +212,30 @@ describe.skipIf(skipWithoutAddon)('pooling agrees with the TS backend', () => {
     });
   }
 
+  for (const [name, Ctor] of dtypes) {
+    it(`${name}: the 2x2 / stride 2 max pool fast path (odd sizes, NaN in every window slot, ties, -inf)`, () => {
+      const r = rng(Ctor === Float32Array ? 23 : 24);
+      const p: Pool2dParams = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] };
+      for (let t = 0; t < 40; t++) {
+        const N = pick(r, [0, 1, 3]), C = randInt(r, 1, 3), H = randInt(r, 2, 11), W = randInt(r, 2, 37);
+        const oH = Math.floor(H / 2), oW = Math.floor(W / 2);
+        const x = randomView(r, Ctor, [N, C, H, W]);
+        const values = [NaN, -Infinity, Infinity, 0.5, -0.5, 0];
+        for (let i = 0; i < x.buffer.length; i++) {
+          // Some cases draw from a few values only, so windows hold ties, infinities and NaN anywhere.
+          if (t % 3 === 0 || (t % 3 === 1 && r() < 0.05)) x.buffer[i] = pick(r, values);
+        }
+        const label = `case ${t} [${N}, ${C}, ${H}, ${W}]`;
+        const out = outView(r, Ctor, [N, C, oH, oW]), idx = outView(r, Int32Array, [N, C, oH, oW]);
+        const outE = cloneView(out), idxE = cloneView(idx);
+        jsBackend.maxPool2d(x, outE, idxE, p);
+        expect(native.maxPool2d(x, out, idx, p)).toBeUndefined();
+        expect([...out.buffer], `${label} max`).toEqual([...outE.buffer]); // exact; NaN equals NaN here
+        expect([...idx.buffer], `${label} indices`).toEqual([...idxE.buffer]);
+      }
+    });
+  }
+
   it('a large pooling run (threaded planes) matches', () => {
     const r = rng(22);
     const p: Pool2dParams = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] };
