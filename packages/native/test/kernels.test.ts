@@ -140,6 +140,18 @@ describe.skipIf(skipWithoutAddon)('conv2d and its gradients agree with the TS ba
       }
     });
 
+    it(`${name}: "same"-width unit-stride convs (the shifted-plane im2col), kernels wider than the image`, () => {
+      const r = rng(Ctor === Float32Array ? 14 : 15);
+      for (let t = 0; t < 40; t++) {
+        const kW = pick(r, [1, 3, 5, 7]), kH = randInt(r, 1, 5);
+        // 2 * padW = kW - 1 keeps the output as wide as the input; padH is free.
+        const p: Conv2dParams = { stride: [1, 1], padding: [randInt(r, 0, 3), (kW - 1) / 2], dilation: [1, 1], groups: pick(r, [1, 1, 2]) };
+        const C = p.groups * randInt(r, 1, 3), O = p.groups * randInt(r, 1, 3);
+        const H = Math.max(1, kH - 2 * p.padding[0]) + randInt(r, 0, 6), W = randInt(r, 1, 9);
+        convCase(r, Ctor, { N: pick(r, [0, 1, 2, 3]), C, H, W, O, k: [kH, kW], p }, r() < 0.5, `case ${t} k=[${kH}, ${kW}] pad=${p.padding} [${H}, ${W}]`);
+      }
+    });
+
     it(`${name}: the batched-GEMM schedule (large per-image GEMMs, uneven image chunks, groups)`, () => {
       const r = rng(12);
       const same = (groups: number): Conv2dParams => ({ stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups });
