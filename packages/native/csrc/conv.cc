@@ -83,12 +83,12 @@ void im2colChannelShifted(const T* plane, const Geom& g, int64_t c, T* col, int6
       std::fill(row, row + oh0 * g.oW, T(0));
       if (oh1 > oh0) {
         T* d = row + oh0 * g.oW;
-        const T* s = plane + (oh0 + dh) * g.W + dw;
         const int64_t n = (oh1 - oh0) * g.oW;
-        // Skip the ends that would read outside the plane; the columns that wrapped into a
-        // neighbouring row are zeroed below.
+        // Output element i of these rows reads input element i + dw of rows oh0 + dh...; skip
+        // the ends that would fall outside the plane. Columns that wrapped into a neighbouring
+        // row are zeroed below.
         const int64_t a = std::min(dw < 0 ? -dw : 0, n), b = std::max(a, dw > 0 ? n - dw : n);
-        std::memcpy(d + a, s + a, size_t(b - a) * sizeof(T));
+        std::memcpy(d + a, plane + (oh0 + dh) * g.W + dw + a, size_t(b - a) * sizeof(T));
         const int64_t zl = std::min(std::max<int64_t>(-dw, 0), g.oW), zr = std::max(std::min(g.oW - dw, g.oW), zl);
         for (int64_t oh = 0; oh < oh1 - oh0; oh++) {
           T* r = d + oh * g.oW;
@@ -132,10 +132,43 @@ void im2colChannel(const T* x, const Geom& g, int64_t c, T* col, int64_t ld) {
   }
 }
 
-// Adds the kH*kW rows of col that belong to channel c back into that channel's plane of gx.
+// col2imChannel for the geometry im2colChannelShifted handles: row (ki, kj) of col adds onto the
+// plane shifted by a constant, so each row is one long vectorised add instead of oH short ones.
+// The entries of col whose column falls outside the image (they would wrap onto the neighbouring
+// input row) are zeroed first; adding +0 leaves every sum unchanged (gx starts at +0 and never
+// holds -0), so the result is bit-for-bit that of the row-by-row loop. col is our scratch.
 template <typename T>
-void col2imChannel(const T* col, int64_t ld, const Geom& g, int64_t c, T* gx) {
+void col2imChannelShifted(T* col, int64_t ld, const Geom& g, int64_t c, T* plane) {
+  for (int64_t ki = 0; ki < g.kH; ki++) {
+    for (int64_t kj = 0; kj < g.kW; kj++) {
+      T* row = col + ((c % g.Cg) * g.kH * g.kW + ki * g.kW + kj) * ld;
+      const int64_t dh = ki - g.pH, dw = kj - g.pW;
+      const int64_t oh0 = std::min(std::max<int64_t>(-dh, 0), g.oH);
+      const int64_t oh1 = std::max(oh0, std::min(g.oH, g.H - dh));
+      if (oh1 == oh0) continue;
+      T* s = row + oh0 * g.oW;
+      const int64_t n = (oh1 - oh0) * g.oW;
+      const int64_t zl = std::min(std::max<int64_t>(-dw, 0), g.oW), zr = std::max(std::min(g.oW - dw, g.oW), zl);
+      for (int64_t oh = 0; oh < oh1 - oh0; oh++) {
+        T* r = s + oh * g.oW;
+        for (int64_t ow = 0; ow < zl; ow++) r[ow] = T(0);
+        for (int64_t ow = zr; ow < g.oW; ow++) r[ow] = T(0);
+      }
+      // As in im2colChannelShifted, the ends that would fall outside the plane are skipped.
+      const int64_t a = std::min(dw < 0 ? -dw : 0, n), b = std::max(a, dw > 0 ? n - dw : n);
+      T* __restrict d = plane + (oh0 + dh) * g.W + dw + a;
+      const T* __restrict src = s + a;
+      for (int64_t i = 0; i < b - a; i++) d[i] += src[i];
+    }
+  }
+}
+
+// Adds the kH*kW rows of col that belong to channel c back into that channel's plane of gx
+// (col is scratch: the shifted fast path zeroes some of its entries).
+template <typename T>
+void col2imChannel(T* col, int64_t ld, const Geom& g, int64_t c, T* gx) {
   T* plane = gx + c * g.HW;
+  if (g.sH == 1 && g.sW == 1 && g.dH == 1 && g.dW == 1 && g.oW == g.W) return col2imChannelShifted(col, ld, g, c, plane);
   for (int64_t ki = 0; ki < g.kH; ki++) {
     for (int64_t kj = 0; kj < g.kW; kj++) {
       const T* row = col + ((c % g.Cg) * g.kH * g.kW + ki * g.kW + kj) * ld;
