@@ -161,6 +161,15 @@ describe.skipIf(skipWithoutAddon)('conv2d and its gradients agree with the TS ba
     });
   }
 
+  it('per-image single-threaded BLAS GEMMs (W2b-sized) match, and BLAS gets its thread count back', () => {
+    const r = rng(16);
+    const before = native.info()['threads'];
+    const same: Conv2dParams = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 };
+    convCase(r, Float32Array, { N: 6, C: 32, H: 14, W: 14, O: 64, k: [3, 3], p: same }, true, 'W2b-like');
+    convCase(r, Float64Array, { N: 5, C: 8, H: 10, W: 12, O: 40, k: [2, 3], p: { ...same, padding: [0, 1] } }, false, 'float64');
+    expect(native.info()['threads']).toBe(before);
+  });
+
   it('1x1 images, 0 images and 0 output channels', () => {
     const r = rng(13);
     const p: Conv2dParams = { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 };
