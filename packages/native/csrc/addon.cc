@@ -9,6 +9,7 @@
 
 #include "gemm.h"
 #include "kernels.h"
+#include "malloc_tuning.h"
 #include "threadpool.h"
 
 namespace tsg {
@@ -73,6 +74,7 @@ Napi::Value info(const Napi::CallbackInfo& info) {
   o.Set("threads", getNumThreads());
   o.Set("poolThreads", poolThreads());
   o.Set("cpus", availableCpus());
+  o.Set("mallocTuned", tuneMallocOnce());
 #ifdef TSGRAD_NATIVE_ARCH_FLAGS
   o.Set("arch", TSGRAD_NATIVE_ARCH_FLAGS);
 #endif
@@ -91,6 +93,7 @@ class NativeAddon : public Napi::Addon<NativeAddon> {
  public:
   NativeAddon(Napi::Env env, Napi::Object exports) {
     configureThreadsOnce();
+    tuneMallocOnce();
     if (!threadConfigError.empty()) throw Napi::RangeError::New(env, threadConfigError);
     DefineAddon(exports, {
         InstanceMethod<&NativeAddon::call<info>>("info"),

@@ -3,6 +3,7 @@
 // symbols, present only when the library provides them.
 #include <algorithm>
 #include <climits>
+#include <mutex>
 #include <vector>
 
 #include "gemm.h"
@@ -35,10 +36,40 @@ BlasInfo blasInfo() {
 #endif
 }
 
+namespace {
+std::mutex blasThreadsMutex;  // guards the two below and every openblas_set_num_threads call
+int blasThreads = 1;          // the count setNumThreads asked for
+int serialScopes = 0;         // live SerialBlasScopes
+}  // namespace
+
 void setNumThreads(int n) {
   setPoolThreads(n);
 #ifndef TSGRAD_NO_BLAS
-  if (openblas_set_num_threads != nullptr) openblas_set_num_threads(n);
+  std::lock_guard<std::mutex> lock(blasThreadsMutex);
+  blasThreads = n;
+  if (openblas_set_num_threads != nullptr && serialScopes == 0) openblas_set_num_threads(n);
+#endif
+}
+
+#ifndef TSGRAD_NO_BLAS
+static bool canSerialiseBlas() { return openblas_set_num_threads != nullptr; }
+#else
+static bool canSerialiseBlas() { return false; }
+#endif
+
+SerialBlasScope::SerialBlasScope() : active(canSerialiseBlas()) {
+#ifndef TSGRAD_NO_BLAS
+  if (!active) return;
+  std::lock_guard<std::mutex> lock(blasThreadsMutex);
+  if (serialScopes++ == 0 && blasThreads != 1) openblas_set_num_threads(1);
+#endif
+}
+
+SerialBlasScope::~SerialBlasScope() {
+#ifndef TSGRAD_NO_BLAS
+  if (!active) return;
+  std::lock_guard<std::mutex> lock(blasThreadsMutex);
+  if (--serialScopes == 0 && blasThreads != 1) openblas_set_num_threads(blasThreads);
 #endif
 }
 

@@ -14,7 +14,8 @@ namespace {
 template <typename T> struct Traits;
 template <> struct Traits<float> {
   typedef float vec __attribute__((vector_size(32)));
-  static constexpr int VL = 8, MR = 6, NR = 16, KC = 256, MC = 120, NC = 3072;
+  // KC is the largest depth block: a 6 x KC slice of A plus a KC x 16 panel of B (28 KiB) stay in L1.
+  static constexpr int VL = 8, MR = 6, NR = 16, KC = 320, MC = 120, NC = 3072;
 };
 template <> struct Traits<double> {
   typedef double vec __attribute__((vector_size(32)));
@@ -115,8 +116,11 @@ void bundledGemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t ars, int64
   for (int64_t j0 = 0; j0 < N; j0 += NC) {
     const int64_t nc = std::min<int64_t>(NC, N - j0);
     const int64_t panels = (nc + NR - 1) / NR;
-    for (int64_t k0 = 0; k0 < K; k0 += KC) {
-      const int64_t kc = std::min<int64_t>(KC, K - k0);
+    // Equal depth blocks of at most KC: K = 288 (a 3x3 conv over 32 channels) is one block
+    // rather than 256 + 32, whose short second pass re-reads and re-writes all of C for little work.
+    const int64_t kBlocks = (K + KC - 1) / KC, kStep = (K + kBlocks - 1) / kBlocks;
+    for (int64_t k0 = 0; k0 < K; k0 += kStep) {
+      const int64_t kc = std::min<int64_t>(kStep, K - k0);
       const bool load = accumulate || k0 > 0;
       T* pb = threadBuffer<T>(size_t(panels * NR * kc), 1);
       const T* Bk = B + k0 * brs + j0 * bcs;

@@ -47,6 +47,8 @@ describe.skipIf(skipWithoutAddon)('bundled GEMM', () => {
       check(Ctor, 40, 3100, 300, false, false, 1, false, r); // N spans two NC blocks (float)
       check(Ctor, 130, 70, 600, true, true, 1, true, r);
       check(Ctor, 1, randInt(r, 500, 600), 513, false, true, 1, false, r);
+      // Depth blocking splits K evenly: one block up to KC, then equal blocks (321 -> 2, 961 -> 4).
+      for (const K of [288, 320, 321, 961]) check(Ctor, 50, 37, K, K % 2 === 1, false, 1, K === 321, r);
     });
   }
 });

@@ -62,6 +62,14 @@ describe.skipIf(skipWithoutAddon)('when the addon is present', () => {
     expect(info['threads']).toBeGreaterThanOrEqual(1);
   });
 
+  it('raises glibc\'s malloc thresholds at load unless TSGRAD_MALLOC_TUNING=0 or glibc\'s own variables are set', () => {
+    const glibc = Boolean((process.report?.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
+    const tuned = (env: Record<string, string>) => JSON.parse(run(printInfo, env).stdout.trim()).mallocTuned;
+    expect(tuned({})).toBe(glibc);
+    expect(tuned({ TSGRAD_MALLOC_TUNING: '0' })).toBe(false);
+    expect(tuned({ MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' })).toBe(false);
+  });
+
   it('TSGRAD_NUM_THREADS sets the thread count, and a bad value is a clear error', () => {
     const one = run(printInfo, { TSGRAD_NUM_THREADS: '1' });
     expect(JSON.parse(one.stdout.trim())).toMatchObject({ name: 'native', threads: 1, poolThreads: 1 });

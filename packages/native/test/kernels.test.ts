@@ -140,6 +140,18 @@ describe.skipIf(skipWithoutAddon)('conv2d and its gradients agree with the TS ba
       }
     });
 
+    it(`${name}: "same"-width unit-stride convs (the shifted-plane im2col), kernels wider than the image`, () => {
+      const r = rng(Ctor === Float32Array ? 14 : 15);
+      for (let t = 0; t < 40; t++) {
+        const kW = pick(r, [1, 3, 5, 7]), kH = randInt(r, 1, 5);
+        // 2 * padW = kW - 1 keeps the output as wide as the input; padH is free.
+        const p: Conv2dParams = { stride: [1, 1], padding: [randInt(r, 0, 3), (kW - 1) / 2], dilation: [1, 1], groups: pick(r, [1, 1, 2]) };
+        const C = p.groups * randInt(r, 1, 3), O = p.groups * randInt(r, 1, 3);
+        const H = Math.max(1, kH - 2 * p.padding[0]) + randInt(r, 0, 6), W = randInt(r, 1, 9);
+        convCase(r, Ctor, { N: pick(r, [0, 1, 2, 3]), C, H, W, O, k: [kH, kW], p }, r() < 0.5, `case ${t} k=[${kH}, ${kW}] pad=${p.padding} [${H}, ${W}]`);
+      }
+    });
+
     it(`${name}: the batched-GEMM schedule (large per-image GEMMs, uneven image chunks, groups)`, () => {
       const r = rng(12);
       const same = (groups: number): Conv2dParams => ({ stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups });
@@ -148,6 +160,15 @@ describe.skipIf(skipWithoutAddon)('conv2d and its gradients agree with the TS ba
       convCase(r, Ctor, { N: 1, C: 16, H: 30, W: 30, O: 32, k: [3, 3], p: same(1) }, true, 'one image');
     });
   }
+
+  it('per-image single-threaded BLAS GEMMs (W2b-sized) match, and BLAS gets its thread count back', () => {
+    const r = rng(16);
+    const before = native.info()['threads'];
+    const same: Conv2dParams = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 };
+    convCase(r, Float32Array, { N: 6, C: 32, H: 14, W: 14, O: 64, k: [3, 3], p: same }, true, 'W2b-like');
+    convCase(r, Float64Array, { N: 5, C: 8, H: 10, W: 12, O: 40, k: [2, 3], p: { ...same, padding: [0, 1] } }, false, 'float64');
+    expect(native.info()['threads']).toBe(before);
+  });
 
   it('1x1 images, 0 images and 0 output channels', () => {
     const r = rng(13);
@@ -208,6 +229,30 @@ describe.skipIf(skipWithoutAddon)('pooling agrees with the TS backend', () => {
         jsBackend.avgPool2dBackward(gradOut, gin2E, p);
         expect(native.avgPool2dBackward(gradOut, gin2, p)).toBeUndefined();
         expectBuffersClose(gin2.buffer, gin2E.buffer, 1e-6, 1e-7, `${label} avg backward`);
+      }
+    });
+  }
+
+  for (const [name, Ctor] of dtypes) {
+    it(`${name}: the 2x2 / stride 2 max pool fast path (odd sizes, NaN in every window slot, ties, -inf)`, () => {
+      const r = rng(Ctor === Float32Array ? 23 : 24);
+      const p: Pool2dParams = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] };
+      for (let t = 0; t < 40; t++) {
+        const N = pick(r, [0, 1, 3]), C = randInt(r, 1, 3), H = randInt(r, 2, 11), W = randInt(r, 2, 37);
+        const oH = Math.floor(H / 2), oW = Math.floor(W / 2);
+        const x = randomView(r, Ctor, [N, C, H, W]);
+        const values = [NaN, -Infinity, Infinity, 0.5, -0.5, 0];
+        for (let i = 0; i < x.buffer.length; i++) {
+          // Some cases draw from a few values only, so windows hold ties, infinities and NaN anywhere.
+          if (t % 3 === 0 || (t % 3 === 1 && r() < 0.05)) x.buffer[i] = pick(r, values);
+        }
+        const label = `case ${t} [${N}, ${C}, ${H}, ${W}]`;
+        const out = outView(r, Ctor, [N, C, oH, oW]), idx = outView(r, Int32Array, [N, C, oH, oW]);
+        const outE = cloneView(out), idxE = cloneView(idx);
+        jsBackend.maxPool2d(x, outE, idxE, p);
+        expect(native.maxPool2d(x, out, idx, p)).toBeUndefined();
+        expect([...out.buffer], `${label} max`).toEqual([...outE.buffer]); // exact; NaN equals NaN here
+        expect([...idx.buffer], `${label} indices`).toEqual([...idxE.buffer]);
       }
     });
   }
