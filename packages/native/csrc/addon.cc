@@ -117,6 +117,8 @@ class NativeAddon : public Napi::Addon<NativeAddon> {
         InstanceMethod<&NativeAddon::call<copy>>("copy"),
         InstanceMethod<&NativeAddon::call<reduce>>("reduce"),
         InstanceMethod<&NativeAddon::call<softmax>>("softmax"),
+        InstanceMethod<&NativeAddon::call<sgdMomentum>>("sgdMomentum"),
+        InstanceMethod<&NativeAddon::call<adam>>("adam"),
     });
   }
 

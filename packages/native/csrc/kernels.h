@@ -23,5 +23,7 @@ Napi::Value fill(const Napi::CallbackInfo& info);
 Napi::Value copy(const Napi::CallbackInfo& info);
 Napi::Value reduce(const Napi::CallbackInfo& info);
 Napi::Value softmax(const Napi::CallbackInfo& info);
+Napi::Value sgdMomentum(const Napi::CallbackInfo& info);
+Napi::Value adam(const Napi::CallbackInfo& info);
 
 }  // namespace tsg

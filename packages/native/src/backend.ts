@@ -51,6 +51,35 @@ function putPoolGeometry(m: Float64Array, xShape: readonly number[], oShape: rea
 
 const is4d = (...vs: View[]): boolean => vs.every((v) => v.shape.length === 4 && isContiguous(v));
 
+// Below this many parameters the TS loop wins: a native call costs about as much as 200 updates.
+const MIN_FUSED_UPDATE = 256;
+const sgdMeta = new Float64Array(4);
+const adamMeta = new Float64Array(5);
+
+/**
+ * Whether views can run the fused optimizer updates: one float dtype, 1-D stride-1, equal
+ * lengths, and no two sharing bytes (the vectorised loop assumes distinct memory; the addon checks
+ * again and throws, so an overlap declines here instead, to the sequential TS loop).
+ */
+function fusedUpdateOperands(meta: Float64Array, views: View[]): boolean {
+  const n = views[0]!.shape[0]!;
+  if (n < MIN_FUSED_UPDATE || !sameFloat(...views)) return false;
+  for (let k = 0; k < views.length; k++) {
+    const v = views[k]!;
+    if (v.shape.length !== 1 || v.shape[0] !== n || v.strides[0] !== 1) return false;
+    for (let j = 0; j < k; j++) {
+      const u = views[j]!;
+      if (u.buffer.buffer !== v.buffer.buffer) continue;
+      const size = v.buffer.BYTES_PER_ELEMENT;
+      const [u0, v0] = [u.buffer.byteOffset + u.offset * size, v.buffer.byteOffset + v.offset * size];
+      if (u0 < v0 + n * size && v0 < u0 + n * size) return false;
+    }
+    meta[k + 1] = v.offset;
+  }
+  meta[0] = n;
+  return true;
+}
+
 /** Wraps the raw addon in the Backend kernel signatures, declining what it does not handle. */
 export function makeBackend(addon: RawAddon): NativeBackend {
   return {
@@ -122,6 +151,17 @@ export function makeBackend(addon: RawAddon): NativeBackend {
       const k = putPoolGeometry(m, x.shape, out.shape, p);
       m[k] = (p.countIncludePad ?? true) ? 1 : 0; m[k + 1] = x.offset; m[k + 2] = out.offset;
       addon.avgPool2d(x.buffer as FloatArray, out.buffer as FloatArray, m);
+    },
+
+    sgdMomentum(param, grad, buf, h) {
+      if (!fusedUpdateOperands(sgdMeta, [param, grad, buf])) return false;
+      addon.sgdMomentum(param.buffer as FloatArray, grad.buffer as FloatArray, buf.buffer as FloatArray, sgdMeta, h.momentum, h.keep, h.lr);
+    },
+
+    adam(param, grad, expAvg, expAvgSq, h) {
+      if (!fusedUpdateOperands(adamMeta, [param, grad, expAvg, expAvgSq])) return false;
+      addon.adam(param.buffer as FloatArray, grad.buffer as FloatArray, expAvg.buffer as FloatArray, expAvgSq.buffer as FloatArray, adamMeta,
+        h.beta1, h.beta2, h.oneMinusBeta1, h.oneMinusBeta2, h.stepSize, h.bc2Sqrt, h.eps);
     },
 
     avgPool2dBackward(gradOut, gradIn, p) {

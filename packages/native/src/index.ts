@@ -7,7 +7,7 @@ import { loadAddon } from './addon.js';
 import { makeBackend } from './backend.js';
 import type { NativeBackend, RawAddon } from './types.js';
 
-export type { Conv2dParams, NativeBackend, Pool2dParams, RawAddon, TypedArray, View } from './types.js';
+export type { AdamParams, Conv2dParams, NativeBackend, Pool2dParams, RawAddon, SgdMomentumParams, TypedArray, View } from './types.js';
 export { addonPath } from './addon.js';
 
 /** The native backend (throws a clear Error when the addon is missing or fails to load). */

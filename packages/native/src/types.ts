@@ -29,6 +29,24 @@ export interface Pool2dParams {
   readonly countIncludePad?: boolean;
 }
 
+/** Momentum, `1 - dampening` and learning rate of one fused SGD update. */
+export interface SgdMomentumParams {
+  readonly momentum: number;
+  readonly keep: number;
+  readonly lr: number;
+}
+
+/** Betas, `1 - beta`s, bias-corrected step size, `sqrt(1 - beta2^step)` and eps of one fused Adam update. */
+export interface AdamParams {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly oneMinusBeta1: number;
+  readonly oneMinusBeta2: number;
+  readonly stepSize: number;
+  readonly bc2Sqrt: number;
+  readonly eps: number;
+}
+
 /** A kernel returns `false` to decline a call (the registry then runs the pure-TS kernel). */
 export interface NativeBackend {
   readonly name: 'native';
@@ -51,6 +69,8 @@ export interface NativeBackend {
   copy(src: View, out: View): void | false;
   reduce(op: string, x: View, dims: readonly number[], out: View): void | false;
   softmax(x: View, dim: number, out: View, log: boolean): void | false;
+  sgdMomentum(param: View, grad: View, buf: View, h: SgdMomentumParams): void | false;
+  adam(param: View, grad: View, expAvg: View, expAvgSq: View, h: AdamParams): void | false;
 }
 
 type FloatArray = Float32Array | Float64Array;
@@ -81,4 +101,11 @@ export interface RawAddon {
   reduce(op: number, x: FloatArray, out: FloatArray, meta: Float64Array): void;
   /** meta = [nd, shape..., x strides..., x offset, out strides..., out offset, dim]. */
   softmax(x: FloatArray, out: FloatArray, meta: Float64Array, log: boolean): void;
+  /** meta = [n, param offset, grad offset, buf offset]. */
+  sgdMomentum(param: FloatArray, grad: FloatArray, buf: FloatArray, meta: Float64Array, momentum: number, keep: number, lr: number): void;
+  /** meta = [n, param offset, grad offset, expAvg offset, expAvgSq offset]. */
+  adam(
+    param: FloatArray, grad: FloatArray, expAvg: FloatArray, expAvgSq: FloatArray, meta: Float64Array,
+    beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, stepSize: number, bc2Sqrt: number, eps: number,
+  ): void;
 }

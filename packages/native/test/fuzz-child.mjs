@@ -81,6 +81,9 @@ const entries = {
     m.push(pick([0, 1, 2, 5, -1]));
     return [randomArray(), randomArray(), mutate(m), pick([true, false, 0])];
   },
+  sgdMomentum: () => [randomArray(), randomArray(), randomArray(), mutate([pick(smallNumbers), pick([0, 0, 1]), pick([0, 0, 2]), pick([0, 1])]), pick([0.9, NaN, 'x']), pick([1, 0.5, undefined]), pick([0.01, Infinity, 'lr'])],
+  adam: () => [randomArray(), randomArray(), randomArray(), randomArray(), mutate([pick(smallNumbers), 0, pick([0, 1]), 0, pick([0, 2])]),
+    ...Array.from({ length: 7 }, () => pick([0.9, 0.999, 0.1, 1e-8, NaN, 'x', undefined]))],
   setNumThreads: () => [pick([1, 2, 0, -1, NaN, 1.5, 'x', 2 ** 40, undefined])],
   info: () => [],
 };

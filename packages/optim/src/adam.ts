@@ -1,5 +1,5 @@
-import type { Tensor } from '@tsgrad/tensor';
-import { ElementwiseOptimizer, type FloatBuffer, type ParamGroup, type ParamState, type ParamsInput, atZero, buf, zerosLikeParam } from './optimizer.js';
+import { type Tensor, getBackend } from '@tsgrad/tensor';
+import { ElementwiseOptimizer, type FloatBuffer, type ParamGroup, type ParamState, type ParamsInput, buf, flatView, zerosLikeParam } from './optimizer.js';
 import { checkBetas, checkBool, checkNonNegative } from './validate.js';
 
 /**
@@ -58,42 +58,13 @@ export function adamUpdate(
   }
 }
 
-/**
- * The update above without weight decay, maximize or AMSGrad: the same arithmetic, no per-element
- * branches, on offset-0 views, and for float32 moments rounded with Math.fround rather than read
- * back after the store (about 1.25x faster; the square root and divisions dominate what is left).
- */
+/** Adam's common case (no weight decay, no AMSGrad), run by the backend's fused `adam` kernel: the same bits as the general loop above. */
 function adamPlainLoop(
   param: FloatBuffer, po: number, grad: FloatBuffer, go: number, n: number, expAvg: FloatBuffer, expAvgSq: FloatBuffer,
   beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, stepSize: number, bc2Sqrt: number, eps: number,
 ): void {
-  const p = atZero(param, po, n);
-  const g = atZero(grad, go, n);
-  if (expAvg instanceof Float32Array && expAvgSq instanceof Float32Array) {
-    adamPlainF32(p, g, n, expAvg, expAvgSq, beta1, beta2, oneMinusBeta1, oneMinusBeta2, stepSize, bc2Sqrt, eps);
-    return;
-  }
-  for (let i = 0; i < n; i++) {
-    const gi = g[i]!;
-    expAvg[i] = beta1 * expAvg[i]! + oneMinusBeta1 * gi;
-    expAvgSq[i] = beta2 * expAvgSq[i]! + oneMinusBeta2 * gi * gi;
-    p[i] = p[i]! - stepSize * expAvg[i]! / (Math.sqrt(expAvgSq[i]!) / bc2Sqrt + eps);
-  }
-}
-
-function adamPlainF32(
-  p: FloatBuffer, g: FloatBuffer, n: number, m: Float32Array, v: Float32Array,
-  beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, stepSize: number, bc2Sqrt: number, eps: number,
-): void {
-  const f = Math.fround;
-  for (let i = 0; i < n; i++) {
-    const gi = g[i]!;
-    const mi = f(beta1 * m[i]! + oneMinusBeta1 * gi);
-    const vi = f(beta2 * v[i]! + oneMinusBeta2 * gi * gi);
-    m[i] = mi;
-    v[i] = vi;
-    p[i] = p[i]! - stepSize * mi / (Math.sqrt(vi) / bc2Sqrt + eps);
-  }
+  getBackend().adam(flatView(param, po, n), flatView(grad, go, n), flatView(expAvg, 0, n), flatView(expAvgSq, 0, n),
+    { beta1, beta2, oneMinusBeta1, oneMinusBeta2, stepSize, bc2Sqrt, eps });
 }
 
 /** Adam (Kingma & Ba), with optional AMSGrad and L2 weight decay. */

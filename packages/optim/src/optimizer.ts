@@ -1,4 +1,4 @@
-import { Tensor, type TypedArray, getBackend, isFloating } from '@tsgrad/tensor';
+import { Tensor, type TypedArray, type View, getBackend, isFloating } from '@tsgrad/tensor';
 import { withGrad, withoutGrad } from './no-grad.js';
 import { isTensorJSON, mapTensors, tensorFromJSON, type TensorJSON } from './state-json.js';
 
@@ -286,13 +286,9 @@ export function zerosLikeParam(p: Tensor): Tensor {
   return Tensor.empty(p.shape, p.dtype);
 }
 
-/**
- * `a[offset .. offset + n)` as an array starting at 0: the array itself when it already is (the
- * usual case, no allocation), else a subarray view. Update loops index these with fewer
- * instructions than `offset + i`.
- */
-export function atZero(a: FloatBuffer, offset: number, n: number): FloatBuffer {
-  return offset === 0 && a.length === n ? a : a.subarray(offset, offset + n);
+/** `a[offset .. offset + n)` as the 1-D contiguous view the backend's fused update kernels take. */
+export function flatView(a: FloatBuffer, offset: number, n: number): View {
+  return { buffer: a, shape: [n], strides: [1], offset };
 }
 
 /** The typed array of a (contiguous, offset-0) state buffer. */

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 /**
  * Element types. tsgrad has no int64: indices and class labels are int32 (see README, "Differences from PyTorch").
  * `bool` is stored one byte per element in a Uint8Array holding 0 or 1.
@@ -46,6 +47,38 @@ export function allocBuffer(dtype: DType, n: number): TypedArray {
     case 'float64': return new Float64Array(n);
     case 'int32': return new Int32Array(n);
     case 'bool': return new Uint8Array(n);
+  }
+}
+
+/**
+ * Above this size a kernel output is allocated without zero-filling: the memset costs about as
+ * much as the kernel that then overwrites it (400 µs for a 6.4 MB conv activation, where relu
+ * itself takes 200 µs). Below it, allocation is cheap either way and buffers come from the slabs.
+ */
+const UNINIT_MIN_BYTES = 65536;
+const poisonUninit = typeof process !== 'undefined' && process.env['TSGRAD_DEBUG_UNINIT'] === '1';
+
+/**
+ * A buffer of `n` elements whose contents are arbitrary: only for outputs a kernel overwrites
+ * element by element (op results, never user-visible `empty()`, which stays zeroed). Memory
+ * comes from Buffer.allocUnsafeSlow (an ArrayBuffer of its own, malloc instead of calloc). With
+ * TSGRAD_DEBUG_UNINIT=1, as the test suite runs, every such buffer is filled with 0xFF bytes (NaN,
+ * -1, or 255 for bool), so a kernel that skips an element fails the tests instead of reading stale memory.
+ */
+export function allocUninit(dtype: DType, n: number): TypedArray {
+  const bytes = n * BYTES[dtype];
+  if (bytes < UNINIT_MIN_BYTES) {
+    const b = allocBuffer(dtype, n);
+    if (poisonUninit) new Uint8Array(b.buffer, b.byteOffset, b.byteLength).fill(0xff);
+    return b;
+  }
+  const raw = Buffer.allocUnsafeSlow(bytes);
+  if (poisonUninit) raw.fill(0xff);
+  switch (dtype) {
+    case 'float32': return new Float32Array(raw.buffer, raw.byteOffset, n);
+    case 'float64': return new Float64Array(raw.buffer, raw.byteOffset, n);
+    case 'int32': return new Int32Array(raw.buffer, raw.byteOffset, n);
+    case 'bool': return new Uint8Array(raw.buffer, raw.byteOffset, n);
   }
 }
 

@@ -13,7 +13,7 @@ export { Storage } from './storage.js';
 export type { DType, TypedArray } from './dtype.js';
 export { promoteTypes, isFloating } from './dtype.js';
 export { broadcastShapes } from './layout.js';
-export type { Backend, PartialBackend, BackendInfo, View, UnaryOp, BinaryOp, ReduceOp, Conv2dParams, Pool2dParams } from './backend/backend.js';
+export type { Backend, PartialBackend, BackendInfo, View, UnaryOp, BinaryOp, ReduceOp, Conv2dParams, Pool2dParams, SgdMomentumParams, AdamParams } from './backend/backend.js';
 export { jsBackend } from './backend/js/index.js';
 export { setBackend, getBackend, backendInfo, useBackend, completeBackend, type BackendName } from './backend/registry.js';
 export { type GradEngine, type GradFn, type BackwardOptions, setGradEngine, gradState, isGradEnabled, recordOp, wouldRecord } from './grad-hooks.js';

@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, allocBuffer, dtypeOfBuffer } from './dtype.js';
+import { type DType, type TypedArray, allocBuffer, allocUninit, dtypeOfBuffer } from './dtype.js';
 import { contiguousStrides, isContiguousLayout, normalizeDim, numel, shapeToString } from './layout.js';
 import { Storage } from './storage.js';
 import { type BackwardOptions, type GradFn, gradState, requireEngine } from './grad-hooks.js';
@@ -43,6 +43,15 @@ export class Tensor implements View {
   /** An uninitialised (zero-filled) contiguous tensor. */
   static empty(shape: readonly number[], dtype: DType): Tensor {
     return new Tensor(new Storage(allocBuffer(dtype, numel(shape))), shape.slice(), contiguousStrides(shape), 0, dtype);
+  }
+
+  /**
+   * A contiguous tensor with arbitrary contents, for an op's output that its kernel overwrites
+   * element by element (see `allocUninit`); internal to the ops, users get zeroed `empty()`.
+   * @internal
+   */
+  static forOverwrite(shape: readonly number[], dtype: DType): Tensor {
+    return new Tensor(new Storage(allocUninit(dtype, numel(shape))), shape.slice(), contiguousStrides(shape), 0, dtype);
   }
 
   /** The typed array behind this tensor (shared with its views). Part of the backend `View` contract. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Tensor } from '@tsgrad/tensor';
 import { Dataset } from '../dataset.js';
 import { checkIndex } from '../errors.js';
-import type { Image } from '../image.js';
+import { bytesToUnit, type Image } from '../image.js';
 import { checkDirectory, findFile } from '../formats/files.js';
 import { readCifarBatch } from '../formats/cifar.js';
 import { labelTensor, type VisionDatasetOptions } from './common.js';
@@ -79,7 +79,7 @@ export class CIFAR10<X = unknown, Y = unknown> extends Dataset<[X, Y]> {
     // Default ToTensor straight from the stored CHW planes.
     const out = new Float32Array(3072);
     const base = index * 3072;
-    for (let i = 0; i < 3072; i++) out[i] = this.data[base + i]! / 255;
+    bytesToUnit(this.data, base, out, 0, 3072);
     return [Tensor.fromBuffer(out, [3, 32, 32], 'float32') as X, y];
   }
 }

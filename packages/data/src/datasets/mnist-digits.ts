@@ -5,7 +5,7 @@ import { Tensor } from '@tsgrad/tensor';
 import { Dataset } from '../dataset.js';
 import { checkIndex } from '../errors.js';
 import { DataFormatError } from '../formats/files.js';
-import type { Image } from '../image.js';
+import { bytesToUnit, type Image } from '../image.js';
 import { labelTensor, type VisionDatasetOptions } from './common.js';
 import { defaultCollate } from '../collate.js';
 
@@ -140,7 +140,7 @@ export class MnistDigits<X = Tensor, Y = Tensor> extends Dataset<[X, Y]> {
     const y = this.options.targetTransform ? this.options.targetTransform(label) : (labelTensor(label) as Y);
     if (this.options.transform) return [this.options.transform(image), y];
     const out = new Float32Array(784);
-    for (let p = 0; p < 784; p++) out[p] = image.data[p]! / 255;
+    bytesToUnit(image.data, 0, out, 0, 784);
     return [Tensor.fromBuffer(out, this.options.flatten ? [784] : [1, 28, 28], 'float32') as X, y];
   }
 
@@ -158,9 +158,7 @@ export class MnistDigits<X = Tensor, Y = Tensor> extends Dataset<[X, Y]> {
     for (let k = 0; k < b; k++) {
       const i = indices[k]!;
       checkIndex(i, this.length, 'mnistDigits');
-      const src = i * 784;
-      const dst = k * 784;
-      for (let p = 0; p < 784; p++) x[dst + p] = pixels[src + p]! / 255;
+      bytesToUnit(pixels, i * 784, x, k * 784, 784);
       y[k] = this.targets[i]!;
     }
     return [Tensor.fromBuffer(x, this.options.flatten ? [b, 784] : [b, 1, 28, 28], 'float32') as X, Tensor.fromBuffer(y, [b], 'int32') as Y];

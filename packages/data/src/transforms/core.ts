@@ -1,5 +1,5 @@
 import { Tensor } from '@tsgrad/tensor';
-import { isImage, type Image } from '../image.js';
+import { BYTE_TO_UNIT, bytesToUnit, isImage, type Image } from '../image.js';
 
 /** A transform is a function from one sample (or target) to another. */
 export type Transform<I = any, O = any> = (input: I) => O;
@@ -49,10 +49,10 @@ export function imageToTensor(img: Image): Tensor {
   if (data.length !== H * W * C) throw new RangeError(`ToTensor: image data has ${data.length} bytes, expected ${H}x${W}x${C} = ${H * W * C}`);
   const out = new Float32Array(C * H * W);
   const hw = H * W;
-  if (C === 1) for (let i = 0; i < hw; i++) out[i] = data[i]! / 255;
+  if (C === 1) bytesToUnit(data, 0, out, 0, hw);
   else
     for (let p = 0; p < hw; p++) {
-      for (let c = 0; c < C; c++) out[c * hw + p] = data[p * C + c]! / 255;
+      for (let c = 0; c < C; c++) out[c * hw + p] = BYTE_TO_UNIT[data[p * C + c]!]!;
     }
   return Tensor.fromBuffer(out, [C, H, W], 'float32');
 }

@@ -50,6 +50,30 @@ export interface Pool2dParams {
 }
 
 /**
+ * One fused SGD-with-momentum update (`sgdMomentum`): the momentum, the factor `1 - dampening`
+ * on the gradient, and the learning rate.
+ */
+export interface SgdMomentumParams {
+  readonly momentum: number;
+  readonly keep: number;
+  readonly lr: number;
+}
+
+/**
+ * One fused Adam update without weight decay or AMSGrad (`adam`): the betas, `1 - beta` of each,
+ * `stepSize = lr / (1 - beta1^step)`, `bc2Sqrt = sqrt(1 - beta2^step)` and eps.
+ */
+export interface AdamParams {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly oneMinusBeta1: number;
+  readonly oneMinusBeta2: number;
+  readonly stepSize: number;
+  readonly bc2Sqrt: number;
+  readonly eps: number;
+}
+
+/**
  * The kernel contract every backend implements (the pure-TS `jsBackend` implements all of it). Kernels write into outputs the op layer allocated and never see autograd; see `PartialBackend` and `useBackend` to plug in your own.
  */
 export interface Backend {
@@ -116,6 +140,23 @@ export interface Backend {
   indexSelect(x: View, dim: number, index: View, out: View): void;
   /** out (holding a copy of the base) gets src added at index along dim (torch.index_add_). */
   indexAdd(out: View, dim: number, index: View, src: View): void;
+
+  /**
+   * SGD with momentum, in place (the optimizer's hot loop; torch's fused SGD): for every i,
+   * `buf[i] = momentum·buf[i] + keep·grad[i]`, then `param[i] -= lr·buf[i]` with buf's value as
+   * stored. Each expression is evaluated in float64 (no fused multiply-add) and rounded once when
+   * stored, so every backend gives the same bits. param, grad and buf are contiguous 1-D views of
+   * one length and one float dtype.
+   */
+  sgdMomentum(param: View, grad: View, buf: View, h: SgdMomentumParams): void;
+  /**
+   * Adam without weight decay or AMSGrad, in place: for every i, with g = grad[i],
+   * `m = β1·m + (1−β1)·g`, `v = β2·v + (1−β2)·g·g` (each stored, so rounded to the dtype), then
+   * `param[i] -= stepSize·m / (sqrt(v) / bc2Sqrt + eps)`; evaluated in float64 as `sgdMomentum`
+   * is, so every backend gives the same bits. All four are contiguous 1-D views of one length
+   * and one float dtype.
+   */
+  adam(param: View, grad: View, expAvg: View, expAvgSq: View, h: AdamParams): void;
 }
 
 /** A backend that implements some kernels; the registry completes it with the pure-TS ones. */

@@ -83,7 +83,7 @@ export function binaryOp(op: BinaryOp, a: Operand, b: Operand): Tensor {
     const compute = promoteWithScalar(a.dtype, b);
     checkIntPow(op, compute, b);
     const kop = boolArith(op, compute);
-    const out = Tensor.empty(a.shape, binaryResultType(op, compute));
+    const out = Tensor.forOverwrite(a.shape, binaryResultType(op, compute));
     // The scalar takes the computation's dtype first (float32(0.1), as PyTorch does), so
     // tensor([0.1]).eq(0.1) is true.
     kernels.current.binaryScalar(kop, asCompute(a, compute), castScalar(b, compute), out, false);
@@ -93,7 +93,7 @@ export function binaryOp(op: BinaryOp, a: Operand, b: Operand): Tensor {
   const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape);
   const compute = promoteTypes(a.dtype, b.dtype);
   const kop = boolArith(op, compute);
-  const out = Tensor.empty(shape, binaryResultType(op, compute));
+  const out = Tensor.forOverwrite(shape, binaryResultType(op, compute));
   kernels.current.binary(kop, broadcastView(asCompute(a, compute), shape), broadcastView(asCompute(b, compute), shape), out);
   // recordOp records nothing unless an input requires grad: test that first, it is the cheaper check.
   if ((a.requiresGrad || b.requiresGrad) && DIFFERENTIABLE_BINARY.has(op)) recordOp(op, [a, b], out);
@@ -103,7 +103,7 @@ export function binaryOp(op: BinaryOp, a: Operand, b: Operand): Tensor {
 function scalarFirst(op: BinaryOp, s: number | boolean, b: Tensor): Tensor {
   const compute = promoteWithScalar(b.dtype, s);
   const kop = boolArith(op, compute);
-  const out = Tensor.empty(b.shape, binaryResultType(op, compute));
+  const out = Tensor.forOverwrite(b.shape, binaryResultType(op, compute));
   kernels.current.binaryScalar(kop, asCompute(b, compute), castScalar(s, compute), out, true);
   if (DIFFERENTIABLE_BINARY.has(op) && wouldRecord(b)) recordOp(op, [scalarTensor(s, compute), b], out);
   return out;
@@ -156,7 +156,7 @@ export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   if (op === 'neg' && x.dtype === 'bool') {
     throw new TypeError('neg: negation of a bool tensor is not supported; use logicalNot() to invert a mask');
   }
-  const out = Tensor.empty(x.shape, unaryResultType(op, x.dtype));
+  const out = Tensor.forOverwrite(x.shape, unaryResultType(op, x.dtype));
   kernels.current.unary(op, x, out);
   if (!NON_DIFFERENTIABLE_UNARY.has(op)) recordOp(op, [x], out);
   return out;
@@ -283,7 +283,7 @@ export function reluBackward(grad: Tensor, y: Tensor): Tensor {
   if (grad.dtype !== y.dtype || !isFloating(grad.dtype)) {
     throw new TypeError(`reluBackward: grad and y must share a float dtype, got ${grad.dtype} and ${y.dtype}`);
   }
-  const out = Tensor.empty(grad.shape, grad.dtype);
+  const out = Tensor.forOverwrite(grad.shape, grad.dtype);
   kernels.current.reluBackward(grad, y, out);
   if (grad.requiresGrad || y.requiresGrad) recordOp('reluBackward', [grad, y], out);
   return out;
@@ -313,7 +313,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   const at = a instanceof Tensor ? a : scalarTensor(a, dtype);
   const bt = b instanceof Tensor ? b : scalarTensor(b, dtype);
   const shape = broadcastShapes(broadcastShapes(cond.shape, at.shape), bt.shape);
-  const out = Tensor.empty(shape, dtype);
+  const out = Tensor.forOverwrite(shape, dtype);
   kernels.current.where(broadcastView(cond, shape), broadcastView(at, shape), broadcastView(bt, shape), out);
   recordOp('where', [at, bt], out, { cond });
   return out;
@@ -346,7 +346,7 @@ function clampArgs(x: Tensor, min: number | null | undefined, max: number | null
 /** Clamps into [min, max]; either bound may be omitted (null/undefined). With min > max every element becomes max (as torch.clamp). */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
   const { lo, hi, dtype } = clampArgs(x, min, max, 'clamp');
-  const out = Tensor.empty(x.shape, dtype);
+  const out = Tensor.forOverwrite(x.shape, dtype);
   kernels.current.clamp(x, lo, hi, out);
   recordOp('clamp', [x], out, { min: lo, max: hi });
   return out;

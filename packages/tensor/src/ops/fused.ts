@@ -36,7 +36,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor): Tensor {
   if (ind.length > 2 || (ind.length >= 1 && ind[ind.length - 1] !== 1 && ind[ind.length - 1] !== N) || (ind.length === 2 && ind[0] !== 1 && ind[0] !== M)) {
     throw new RangeError(`addmm: input of shape ${shapeToString(ind)} does not broadcast to the product's shape [${M}, ${N}]`);
   }
-  const out = Tensor.empty([M, N], mat1.dtype);
+  const out = K > 0 ? Tensor.forOverwrite([M, N], mat1.dtype) : Tensor.empty([M, N], mat1.dtype);
   kernels.current.matmul(mat1, mat2, out);
   const o = out.storage.data;
   if (ind.length === 1 && ind[0] === N && (input.strides[0] === 1 || N === 1)) {
@@ -74,7 +74,7 @@ export function fusedLinear(input: Tensor, weight: Tensor, bias: Tensor | null =
     if (bias.ndim !== 1 || bias.shape[0] !== N) throw new RangeError(`fusedLinear: bias must have shape [${N}], got ${shapeToString(bias.shape)}`);
     if (bias.dtype !== input.dtype) throw new TypeError(`fusedLinear: bias is ${bias.dtype} but input is ${input.dtype}`);
   }
-  const out = Tensor.empty([M, N], input.dtype);
+  const out = K > 0 ? Tensor.forOverwrite([M, N], input.dtype) : Tensor.empty([M, N], input.dtype);
   const wT = { buffer: weight.storage.data, shape: [K, N], strides: [weight.strides[1]!, weight.strides[0]!], offset: weight.offset };
   kernels.current.matmul(input, wT, out);
   if (bias !== null) {

@@ -31,7 +31,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const batch = broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2));
   const outShape = [...batch, M, N];
-  const out = Tensor.empty(outShape, dtype);
+  // The kernel writes every element of a K > 0 product; a K = 0 product is all zeros.
+  const out = K > 0 ? Tensor.forOverwrite(outShape, dtype) : Tensor.empty(outShape, dtype);
   const av: View = { buffer: a.buffer, offset: a.offset, shape: [...batch, M, K], strides: broadcastStrides(a2.shape, a2.strides, [...batch, M, K]) };
   const bv: View = { buffer: b.buffer, offset: b.offset, shape: [...batch, K, N], strides: broadcastStrides(b2.shape, b2.strides, [...batch, K, N]) };
   kernels.current.matmul(av, bv, out);

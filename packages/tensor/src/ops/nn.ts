@@ -151,7 +151,8 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
   const xc = contiguous(x);
   const wc = contiguous(weight);
   const bc = b === null ? null : contiguous(b);
-  const out = Tensor.empty(outShape, input.dtype);
+  // Every output element is written unless the kernel window is empty (a C = 0 input: all bias).
+  const out = wc.numel() > 0 ? Tensor.forOverwrite(outShape, input.dtype) : Tensor.empty(outShape, input.dtype);
   if (out.numel() > 0) kernels.current.conv2d(xc, wc, bc, out, p);
   recordOp('conv2d', bc === null ? [xc, wc] : [xc, wc, bc], out, { params: p, hasBias: bc !== null });
   return unbatched ? squeeze(out, 0) : out;
@@ -181,7 +182,7 @@ export function conv2dBackwardInput(gradOut: Tensor, weight: Tensor, inputShape:
   assertGradOutShape(gradOut, convOutShape(inputShape, weight.shape, p, op), op, `input ${shapeToString(inputShape)} and weight ${shapeToString(weight.shape)}`);
   const g = contiguous(gradOut);
   const w = contiguous(weight);
-  const out = Tensor.empty(inputShape, gradOut.dtype);
+  const out = Tensor.forOverwrite(inputShape, gradOut.dtype);
   if (out.numel() > 0) kernels.current.conv2dBackwardInput(g, w, out, p);
   recordOp(op, [g, w], out, { params: p, inputShape: inputShape.slice() });
   return out;
@@ -199,7 +200,7 @@ export function conv2dBackwardWeight(input: Tensor, gradOut: Tensor, weightShape
   assertGradOutShape(gradOut, convOutShape(input.shape, weightShape, p, op), op, `input ${shapeToString(input.shape)} and weight ${shapeToString(weightShape)}`);
   const x = contiguous(input);
   const g = contiguous(gradOut);
-  const out = Tensor.empty(weightShape, input.dtype);
+  const out = Tensor.forOverwrite(weightShape, input.dtype);
   if (out.numel() > 0) kernels.current.conv2dBackwardWeight(x, g, out, p);
   recordOp(op, [x, g], out, { params: p, weightShape: weightShape.slice() });
   return out;
@@ -271,8 +272,8 @@ export function maxPool2d(input: Tensor, kernelSize: IntPair, opts: MaxPool2dOpt
   const p = poolParams(kernelSize, { stride: opts.stride, padding: opts.padding }, 'maxPool2d');
   const outShape = poolOutShape(x4.shape, p, 'maxPool2d');
   const x = contiguous(x4);
-  const out = Tensor.empty(outShape, input.dtype);
-  const indices = Tensor.empty(outShape, 'int32');
+  const out = Tensor.forOverwrite(outShape, input.dtype);
+  const indices = Tensor.forOverwrite(outShape, 'int32');
   if (out.numel() > 0) kernels.current.maxPool2d(x, out, indices, p);
   recordOp('maxPool2d', [x], out, { indices, params: p, inputShape: x.shape.slice() });
   const output = unbatched ? squeeze(out, 0) : out;
@@ -303,7 +304,7 @@ export function maxPool2dBackward(gradOut: Tensor, indices: Tensor, inputShape: 
     const v = ib[ixOffset + i]!;
     if (v < 0 || v >= plane) throw new RangeError(`${op}: index ${v} is out of bounds for an input plane of ${inputShape[2]} x ${inputShape[3]} = ${plane} elements`);
   }
-  const out = Tensor.empty(inputShape, gradOut.dtype);
+  const out = Tensor.forOverwrite(inputShape, gradOut.dtype);
   if (out.numel() > 0) kernels.current.maxPool2dBackward(g, ix, out, p);
   recordOp(op, [g], out, { indices: ix, params: p, inputShape: inputShape.slice() });
   return out;
@@ -317,7 +318,7 @@ export function avgPool2d(input: Tensor, kernelSize: IntPair, opts: AvgPool2dOpt
   const p = poolParams(kernelSize, { stride: opts.stride, padding: opts.padding, countIncludePad: opts.countIncludePad ?? true }, 'avgPool2d');
   const outShape = poolOutShape(x4.shape, p, 'avgPool2d');
   const x = contiguous(x4);
-  const out = Tensor.empty(outShape, input.dtype);
+  const out = Tensor.forOverwrite(outShape, input.dtype);
   if (out.numel() > 0) kernels.current.avgPool2d(x, out, p);
   recordOp('avgPool2d', [x], out, { params: p, inputShape: x.shape.slice() });
   return unbatched ? squeeze(out, 0) : out;
@@ -332,7 +333,7 @@ export function avgPool2dBackward(gradOut: Tensor, inputShape: readonly number[]
   const p = poolParams(params.kernelSize, { ...params, countIncludePad: params.countIncludePad ?? true }, op);
   assertGradOutShape(gradOut, poolOutShape(inputShape, p, op), op, `inputShape ${shapeToString(inputShape)}`);
   const g = contiguous(gradOut);
-  const out = Tensor.empty(inputShape, gradOut.dtype);
+  const out = Tensor.forOverwrite(inputShape, gradOut.dtype);
   if (out.numel() > 0) kernels.current.avgPool2dBackward(g, out, p);
   recordOp(op, [g], out, { params: p, inputShape: inputShape.slice() });
   return out;

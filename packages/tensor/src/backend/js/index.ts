@@ -5,6 +5,7 @@ import { matmul } from './matmul.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { gather, indexAdd, indexSelect, scatter } from './indexing.js';
+import { adam, sgdMomentum } from './optim.js';
 
 /** The pure-TypeScript backend: implements every kernel and is the reference for the others. */
 export const jsBackend: Backend = {
@@ -15,4 +16,5 @@ export const jsBackend: Backend = {
   conv2d, conv2dBackwardInput, conv2dBackwardWeight,
   maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
   gather, scatter, indexSelect, indexAdd,
+  sgdMomentum, adam,
 };
