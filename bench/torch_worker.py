@@ -177,10 +177,31 @@ def w4(opts):
     return train(m, torch.optim.Adam(m.parameters(), lr=1e-3), load_digits(opts["digits"]), opts.get("epochs", 2), (1, 28, 28))
 
 
+def over_seeds(opts, run):
+    """run() once per seed seed, seed+1, ... (opts["seeds"] of them, default 1): mean test accuracy
+    and its range, timing and memory from the first run (as bench/models.ts overSeeds)."""
+    n = int(opts.get("seeds", 1))
+    if n <= 1:
+        return run()
+    seeds = [int(opts.get("seed", 0)) + i for i in range(n)]
+    runs = []
+    for s in seeds:
+        torch.manual_seed(s)
+        runs.append(run())
+    accs = [r["testAccuracy"] for r in runs]
+    return {**runs[0], "testAccuracy": sum(accs) / n, "testAccuracyMin": min(accs), "testAccuracyMax": max(accs),
+            "testAccuracies": accs, "seeds": seeds}
+
+
 def w5(opts):
-    m = SeqModel(opts["cell"])
     epochs = opts.get("epochs", 3 if opts["cell"] == "rnn" else 1)
-    return train(m, torch.optim.Adam(m.parameters(), lr=1e-3), load_digits(opts["digits"]), epochs, (28, 28))
+    data = load_digits(opts["digits"])
+
+    def run():
+        m = SeqModel(opts["cell"])
+        return train(m, torch.optim.Adam(m.parameters(), lr=1e-3), data, epochs, (28, 28))
+
+    return over_seeds(opts, run)
 
 
 def w6(opts):
@@ -235,7 +256,7 @@ def info():
 
 def main():
     name, opts = sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
-    torch.manual_seed(0)
+    torch.manual_seed(int(opts.get("seed", 0)))
     threads = int(opts.get("threads", 2))
     torch.set_num_threads(threads)
     fn = {"info": lambda o: info(), "w1": w1, "w2": w2, "w3": w3, "w4": w4, "w5": w5, "w5rnn": w5, "w5lstm": w5, "w6": w6}[name]
