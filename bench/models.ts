@@ -38,7 +38,7 @@ function cnn(): nn.Sequential {
   );
 }
 
-class SeqModel extends nn.Module {
+export class SeqModel extends nn.Module {
   readonly rnn: nn.RNN | nn.LSTM;
   readonly fc = new nn.Linear(128, 10);
   constructor(cell: 'rnn' | 'lstm') {
