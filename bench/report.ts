@@ -76,6 +76,9 @@ function rows(report: Report): Row[] {
       const e = r['epochSeconds'] as number[];
       time.spread[s] = `${fmt(Math.min(...e))}–${fmt(Math.max(...e))}`;
       acc.values[s] = 100 * (r['testAccuracy'] as number);
+      // Over several seeds (see models.ts overSeeds) the value is the mean; show the range and count.
+      const accs = r['testAccuracies'] as number[] | undefined;
+      if (accs) acc.spread[s] = `${fmt(100 * Math.min(...accs))}–${fmt(100 * Math.max(...accs))}, ${accs.length} seeds`;
       rss.values[s] = r['peakRssMB'] as number;
       const per = r['rssAfterEpochMB'] as number[];
       rss.spread[s] = per.map((v) => v.toFixed(0)).join('/');
@@ -137,6 +140,6 @@ export function renderMarkdown(report: Report): string {
     const cell = (s: Side | 'numpy') => (r.values[s] === undefined ? '–' : `${fmt(r.values[s])}${r.spread[s] ? ` <sub>${r.spread[s]}</sub>` : ''}`);
     lines.push(`| ${r.figure} | ${r.unit} | ${cell('tsgrad-native')} | ${cell('tsgrad-js')} | ${cell('pytorch')} | ${cell('numpy')} | ${verdict(r, 'tsgrad-native')} | ${verdict(r, 'tsgrad-js')} |`);
   }
-  lines.push('', 'Medians; small print is the spread (min–max; for RSS, the RSS after each epoch). Ratios are tsgrad/PyTorch (W1: tsgrad/numpy GFLOPS).');
+  lines.push('', 'Medians; small print is the spread (min–max; for RSS, the RSS after each epoch; a test accuracy with seeds is their mean). Ratios are tsgrad/PyTorch (W1: tsgrad/numpy GFLOPS).');
   return lines.join('\n') + '\n';
 }

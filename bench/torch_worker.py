@@ -143,7 +143,8 @@ class SeqModel(torch.nn.Module):
         return self.fc(out[:, -1, :])
 
 
-def train(model, opt, data, epochs, shape):
+def train(model, opt, data, epochs, shape, trace=None):
+    """trace: a dict that receives each epoch's batch order and every step's loss (w5rnntrace)."""
     xtr, ytr, xte, yte = data
     xtr = xtr.view(-1, *shape)
     xte = xte.view(-1, *shape)
@@ -152,6 +153,8 @@ def train(model, opt, data, epochs, shape):
     for _ in range(epochs):
         model.train()
         perm = torch.randperm(len(xtr))
+        if trace is not None:
+            trace["perms"].append(perm.tolist())
         t0 = time.perf_counter()
         for i in range(0, len(xtr), 64):
             idx = perm[i:i + 64]
@@ -159,6 +162,8 @@ def train(model, opt, data, epochs, shape):
             loss = loss_fn(model(xtr[idx]), ytr[idx])
             loss.backward()
             opt.step()
+            if trace is not None:
+                trace["losses"].append(loss.item())
         epoch_times.append(time.perf_counter() - t0)
         rss.append(rss_mb())
     model.eval()
@@ -177,10 +182,41 @@ def w4(opts):
     return train(m, torch.optim.Adam(m.parameters(), lr=1e-3), load_digits(opts["digits"]), opts.get("epochs", 2), (1, 28, 28))
 
 
+def over_seeds(opts, run):
+    """run() once per seed seed, seed+1, ... (opts["seeds"] of them, default 1): mean test accuracy
+    and its range, timing and memory from the first run (as bench/models.ts overSeeds)."""
+    n = int(opts.get("seeds", 1))
+    if n <= 1:
+        return run()
+    seeds = [int(opts.get("seed", 0)) + i for i in range(n)]
+    runs = []
+    for s in seeds:
+        torch.manual_seed(s)
+        runs.append(run())
+    accs = [r["testAccuracy"] for r in runs]
+    return {**runs[0], "testAccuracy": sum(accs) / n, "testAccuracyMin": min(accs), "testAccuracyMax": max(accs),
+            "testAccuracies": accs, "seeds": seeds}
+
+
 def w5(opts):
-    m = SeqModel(opts["cell"])
     epochs = opts.get("epochs", 3 if opts["cell"] == "rnn" else 1)
-    return train(m, torch.optim.Adam(m.parameters(), lr=1e-3), load_digits(opts["digits"]), epochs, (28, 28))
+    data = load_digits(opts["digits"])
+
+    def run():
+        m = SeqModel(opts["cell"])
+        return train(m, torch.optim.Adam(m.parameters(), lr=1e-3), data, epochs, (28, 28))
+
+    return over_seeds(opts, run)
+
+
+def w5rnn_trace(opts):
+    """The W5 RNN run of this seed with what bench/replay-w5rnn.ts needs to repeat it in tsgrad:
+    the initial weights, each epoch's batch order and every step's loss."""
+    m = SeqModel("rnn")
+    init = {k: v.flatten().tolist() for k, v in m.state_dict().items()}
+    trace = {"perms": [], "losses": []}
+    res = train(m, torch.optim.Adam(m.parameters(), lr=1e-3), load_digits(opts["digits"]), opts.get("epochs", 3), (28, 28), trace)
+    return {"init": init, **trace, "testAccuracy": res["testAccuracy"]}
 
 
 def w6(opts):
@@ -235,10 +271,10 @@ def info():
 
 def main():
     name, opts = sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
-    torch.manual_seed(0)
+    torch.manual_seed(int(opts.get("seed", 0)))
     threads = int(opts.get("threads", 2))
     torch.set_num_threads(threads)
-    fn = {"info": lambda o: info(), "w1": w1, "w2": w2, "w3": w3, "w4": w4, "w5": w5, "w5rnn": w5, "w5lstm": w5, "w6": w6}[name]
+    fn = {"info": lambda o: info(), "w1": w1, "w2": w2, "w3": w3, "w4": w4, "w5": w5, "w5rnn": w5, "w5lstm": w5, "w5rnntrace": w5rnn_trace, "w6": w6}[name]
     print(json.dumps(fn(opts)))
 
 

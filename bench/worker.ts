@@ -28,7 +28,7 @@ function w6add() {
 async function main(): Promise<void> {
   const [name, json] = process.argv.slice(2);
   const opts = (json ? JSON.parse(json) : {}) as Options;
-  manualSeed(0);
+  manualSeed((opts['seed'] as number | undefined) ?? 0);
   let result: unknown;
   if (name === 'info') result = backendInfo();
   else if (name === 'w1') result = w1(opts);
