@@ -130,6 +130,21 @@ export class MnistDigits<X = Tensor, Y = Tensor> extends Dataset<[X, Y]> {
     return this.targets.length;
   }
 
+  private unit: Float32Array | null = null;
+
+  /**
+   * Every pixel of the split as float32 in 0..1, built on first use (25 MB for the train split),
+   * so a batch is assembled by block copies: converting bytes element by element cost a tenth of
+   * a W3 training step (80 µs per batch of 64), copying costs a few µs.
+   */
+  private unitPixels(): Float32Array {
+    if (this.unit === null) {
+      this.unit = new Float32Array(this.pixels.length);
+      bytesToUnit(this.pixels, 0, this.unit, 0, this.pixels.length);
+    }
+    return this.unit;
+  }
+
   raw(index: number): { image: Image; label: number } {
     checkIndex(index, this.length, 'mnistDigits');
     return { image: { data: this.pixels.subarray(index * 784, (index + 1) * 784), height: 28, width: 28, channels: 1 }, label: this.targets[index]! };
@@ -139,8 +154,7 @@ export class MnistDigits<X = Tensor, Y = Tensor> extends Dataset<[X, Y]> {
     const { image, label } = this.raw(index);
     const y = this.options.targetTransform ? this.options.targetTransform(label) : (labelTensor(label) as Y);
     if (this.options.transform) return [this.options.transform(image), y];
-    const out = new Float32Array(784);
-    bytesToUnit(image.data, 0, out, 0, 784);
+    const out = this.unitPixels().slice(index * 784, (index + 1) * 784);
     return [Tensor.fromBuffer(out, this.options.flatten ? [784] : [1, 28, 28], 'float32') as X, y];
   }
 
@@ -154,11 +168,11 @@ export class MnistDigits<X = Tensor, Y = Tensor> extends Dataset<[X, Y]> {
     if (b === 0) throw new RangeError('collate: cannot collate an empty batch');
     const x = new Float32Array(b * 784);
     const y = new Int32Array(b);
-    const pixels = this.pixels;
+    const unit = this.unitPixels();
     for (let k = 0; k < b; k++) {
       const i = indices[k]!;
       checkIndex(i, this.length, 'mnistDigits');
-      bytesToUnit(pixels, i * 784, x, k * 784, 784);
+      x.set(unit.subarray(i * 784, (i + 1) * 784), k * 784);
       y[k] = this.targets[i]!;
     }
     return [Tensor.fromBuffer(x, this.options.flatten ? [b, 784] : [b, 1, 28, 28], 'float32') as X, Tensor.fromBuffer(y, [b], 'int32') as Y];
