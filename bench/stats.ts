@@ -25,6 +25,19 @@ export function timeit(fn: () => void, reps: number, warmup: number): number[] {
   return out;
 }
 
+/**
+ * Like `timeit`, but warms up for `warmSeconds` of calls (at least two) instead of a fixed count:
+ * throughput figures (W1's GFLOPS) are steady-state ones. A fresh process needs a few hundred
+ * 256x256 products before its allocator reuses freed output buffers rather than faulting in new
+ * pages, and before the JIT has compiled the pure-TS kernels; the PyTorch worker warms up the same way.
+ */
+export function timeitWarm(fn: () => void, reps: number, warmSeconds: number): number[] {
+  const until = process.hrtime.bigint() + BigInt(Math.round(warmSeconds * 1e9));
+  let calls = 0;
+  while (calls < 2 || process.hrtime.bigint() < until) { fn(); calls++; }
+  return timeit(fn, reps, 0);
+}
+
 /** Per-call cost of a very cheap `fn`: time batches of `inner` calls and divide. */
 export function perCall(fn: () => void, inner: number, batches = 7): Summary {
   const t = timeit(() => { for (let i = 0; i < inner; i++) fn(); }, batches, 1);

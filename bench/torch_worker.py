@@ -47,6 +47,19 @@ def timeit(fn, reps, warmup):
     return times
 
 
+def timeit_warm(fn, reps, warm_seconds):
+    """timeit after warming up for warm_seconds of calls (at least two), as bench/stats.ts timeitWarm."""
+    until = time.perf_counter() + warm_seconds
+    calls = 0
+    while calls < 2 or time.perf_counter() < until:
+        fn()
+        calls += 1
+    return timeit(fn, reps, 0)
+
+
+WARM_SECONDS = 0.3  # W1's warm-up per size, as bench/worker.ts
+
+
 def summary(times):
     return {"median": statistics.median(times), "min": min(times), "max": max(times), "n": len(times)}
 
@@ -93,9 +106,9 @@ def w1(opts):
         a = torch.randn(n, n)
         b = torch.randn(n, n)
         reps = max(3, min(50, int(2e9 / (2 * n**3))))
-        t = timeit(lambda: torch.mm(a, b), reps, 2)
+        t = timeit_warm(lambda: torch.mm(a, b), reps, WARM_SECONDS)
         an, bn = a.numpy(), b.numpy()
-        tn = timeit(lambda: an @ bn, reps, 2)
+        tn = timeit_warm(lambda: an @ bn, reps, WARM_SECONDS)
         out[str(n)] = {"torch": summary(t), "numpy": summary(tn)}
     return out
 

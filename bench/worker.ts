@@ -3,10 +3,13 @@
  * its figures as JSON on stdout. Mirrors bench/torch_worker.py workload by workload.
  */
 import { backendInfo, getBackend, randn, manualSeed } from '@tsgrad/tensor';
-import { perCall, scale, summarize, timeit } from './stats.js';
+import { perCall, scale, summarize, timeitWarm } from './stats.js';
 import { workloadsNeedingModels } from './models.js';
 
 type Options = Record<string, unknown>;
+
+/** W1's warm-up per size (see timeitWarm); torch_worker.py uses the same. */
+const WARM_SECONDS = 0.3;
 
 function w1(opts: Options) {
   const out: Record<string, unknown> = {};
@@ -14,7 +17,7 @@ function w1(opts: Options) {
     const a = randn([n, n]);
     const b = randn([n, n]);
     const reps = Math.max(3, Math.min(50, Math.floor(2e9 / (2 * n ** 3) / (getBackend().name === 'js' ? 20 : 1))));
-    out[String(n)] = { tsgrad: summarize(timeit(() => a.matmul(b), reps, 2)) };
+    out[String(n)] = { tsgrad: summarize(timeitWarm(() => a.matmul(b), reps, WARM_SECONDS)) };
   }
   return out;
 }
