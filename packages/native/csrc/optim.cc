@@ -20,8 +20,9 @@ double numberArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return info[i].As<Napi::Number>().DoubleValue();
 }
 
-// Below this many elements one thread does it: waking the pool costs more than it saves.
-constexpr int64_t kParallelMin = 1 << 16;
+// Below this many elements (0.5 ms of work) one thread does it: waking the pool costs tens of
+// microseconds and the loop is memory-bound (strided.h: the same rule for elementwise ops).
+constexpr int64_t kParallelMin = 1 << 20;
 constexpr int64_t kChunk = 1 << 14;
 
 /** body(begin, end) over [0, n), in chunks spread over our threads when n is large. */
