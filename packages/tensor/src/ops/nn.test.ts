@@ -252,7 +252,7 @@ describe(`pooling (${getBackend().name} backend)`, () => {
     expect(() => maxPool2d(zeros(4, 4), 2)).toThrow(/expected a 3-D \(C, H, W\) or 4-D/);
     expect(() => maxPool2d(x, 0)).toThrow(/kernelSize must contain integers >= 1/);
     expect(() => maxPool2dBackward(zeros(1, 1, 2, 2), zeros(1, 1, 2, 2, { dtype: 'int32' }).add(99), [1, 1, 4, 4], { kernelSize: 2 })).toThrow(
-      /index 99 is out of bounds for an input plane of 4 x 4 = 16 elements/,
+      /maxPool2dBackward: indices\[0\] = 99 is out of bounds for an input plane of 4 x 4 = 16 elements/,
     );
   });
 });

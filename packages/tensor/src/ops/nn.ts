@@ -297,13 +297,8 @@ export function maxPool2dBackward(gradOut: Tensor, indices: Tensor, inputShape: 
   }
   const g = contiguous(gradOut);
   const ix = contiguous(indices);
-  const plane = inputShape[2]! * inputShape[3]!;
-  const ib = ix.buffer;
-  const ixOffset = ix.offset;
-  for (let i = 0, n = ix.numel(); i < n; i++) {
-    const v = ib[ixOffset + i]!;
-    if (v < 0 || v >= plane) throw new RangeError(`${op}: index ${v} is out of bounds for an input plane of ${inputShape[2]} x ${inputShape[3]} = ${plane} elements`);
-  }
+  // Each kernel checks that every index lies inside its plane before scattering (here it would be
+  // a second pass over the indices: 1.4 ms of a 30 ms W4 step).
   const out = Tensor.forOverwrite(inputShape, gradOut.dtype);
   if (out.numel() > 0) kernels.current.maxPool2dBackward(g, ix, out, p);
   recordOp(op, [g], out, { indices: ix, params: p, inputShape: inputShape.slice() });

@@ -72,12 +72,19 @@ export function maxPool2dBackward(gradOut: View, indices: View, gradIn: View, _p
   const [N, C, H, W] = gradIn.shape as [number, number, number, number];
   const [, , oH, oW] = gradOut.shape as [number, number, number, number];
   const gb = gradIn.buffer, ob = gradOut.buffer, ib = indices.buffer;
-  gb.fill(0, gradIn.offset, gradIn.offset + N * C * H * W);
+  const HW = H * W, P = oH * oW;
+  // Indices come from maxPool2d, but the op is public: one out of its plane would write into
+  // another plane or past the buffer. Checked before anything is written.
+  for (let i = 0, n = N * C * P; i < n; i++) {
+    const v = ib[indices.offset + i]!;
+    if (!(v >= 0 && v < HW)) throw new RangeError(`maxPool2dBackward: indices[${i}] = ${v} is out of bounds for an input plane of ${H} x ${W} = ${HW} elements`);
+  }
+  gb.fill(0, gradIn.offset, gradIn.offset + N * C * HW);
   for (let plane = 0; plane < N * C; plane++) {
-    const go = gradIn.offset + plane * H * W;
-    const oo = gradOut.offset + plane * oH * oW;
-    const io = indices.offset + plane * oH * oW;
-    for (let i = 0; i < oH * oW; i++) gb[go + ib[io + i]!]! += ob[oo + i]!;
+    const go = gradIn.offset + plane * HW;
+    const oo = gradOut.offset + plane * P;
+    const io = indices.offset + plane * P;
+    for (let i = 0; i < P; i++) gb[go + ib[io + i]!]! += ob[oo + i]!;
   }
 }
 
