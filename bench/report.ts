@@ -132,6 +132,7 @@ export function renderMarkdown(report: Report): string {
     `${m['cpu']} · ${m['cores']} cores · ${m['memGiB']} GiB · Node ${m['node']} · ${m['threads']} threads · git ${m['gitRev']}${Array.isArray(m['loadAvg']) ? ` · load average ${(m['loadAvg'] as number[]).join(' / ')}` : ''}`,
     `PyTorch: ${JSON.stringify(m['torch'])}`,
     `tsgrad: ${JSON.stringify(m['tsgrad'])}`,
+    ...(m['nodeFlags'] ? [`Node flags of the tsgrad workers: ${JSON.stringify(m['nodeFlags'])}`] : []),
     '',
     '| figure | unit | tsgrad native | tsgrad js | PyTorch | numpy | native vs target | js vs target |',
     '|---|---|---|---|---|---|---|---|',

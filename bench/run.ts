@@ -4,7 +4,8 @@
  * the same run, alternating sides, each workload in a fresh child process. Writes
  * bench/results/<date>.json and .md with medians, spreads and ratios tsgrad/PyTorch.
  *
- * Flags: --quick (fewer sizes/epochs), --only w1,w3, --backends native,js, --no-torch, --threads N, --rounds N
+ * Flags: --quick (fewer sizes/epochs), --only w1,w3, --backends native,js, --no-torch, --threads N, --rounds N,
+ *        --node-flags '...' (the native worker's Node flags; default --single-threaded-gc, '' for none)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,15 @@ const value = (name: string) => { const i = args.indexOf(`--${name}`); return i 
 const quick = flag('quick');
 const threads = Number(value('threads') ?? 2);
 const rounds = Number(value('rounds') ?? 1);
+// Node flags of the native backend's worker. With BLAS and our pool on every core, V8's parallel
+// and concurrent GC threads take a core from them in the middle of a kernel: on 2 cores a W4 step
+// took 35 ms with V8's defaults and 25 ms with --single-threaded-gc (docs/backends.md recommends
+// the flag to users for the same reason). The js backend computes on one thread, so its GC helpers
+// use an idle core: it keeps the defaults. Recorded in the report.
+const nodeFlags: Record<string, string[]> = {
+  native: (value('node-flags') ?? '--single-threaded-gc').split(' ').filter(Boolean),
+  js: [],
+};
 const only = value('only')?.split(',');
 const python = '/usr/bin/python3';
 const digitsDir = join(dirname(createRequire(join(here, '../packages/data/package.json')).resolve('mnist/package.json')), 'src/digits');
@@ -47,7 +57,7 @@ function runJson(cmd: string, argv: string[], extraEnv: Record<string, string> =
 }
 
 const tsgrad = (backend: string, workload: string, opts: object) =>
-  runJson(process.execPath, ['--conditions=source', '--import', 'tsx', join(here, 'worker.ts'), workload, JSON.stringify(opts)], { TSGRAD_BACKEND: backend });
+  runJson(process.execPath, [...(nodeFlags[backend] ?? []), '--conditions=source', '--import', 'tsx', join(here, 'worker.ts'), workload, JSON.stringify(opts)], { TSGRAD_BACKEND: backend });
 const torch = (workload: string, opts: object) => runJson(python, [join(here, 'torch_worker.py'), workload, JSON.stringify({ ...opts, threads })]);
 
 function backendsAvailable(): string[] {
@@ -80,7 +90,7 @@ function machine() {
   try { gitRev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: here, encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
   return {
     date: new Date().toISOString(), cpu: cpus()[0]?.model, cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version, threads, gitRev, torch: torchInfo,
+    node: process.version, threads, gitRev, torch: torchInfo, nodeFlags,
     // 1/5/15-minute load averages at the end of the run: on a shared machine, a load above the core
     // count slows both sides (OpenMP-threaded PyTorch far more than single-threaded JS), so ratios drift.
     loadAvg: loadavg().map((v) => Math.round(v * 10) / 10),
