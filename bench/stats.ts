@@ -38,9 +38,14 @@ export function timeitWarm(fn: () => void, reps: number, warmSeconds: number): n
   return timeit(fn, reps, 0);
 }
 
-/** Per-call cost of a very cheap `fn`: time batches of `inner` calls and divide. */
-export function perCall(fn: () => void, inner: number, batches = 7): Summary {
-  const t = timeit(() => { for (let i = 0; i < inner; i++) fn(); }, batches, 1);
+/**
+ * Per-call cost of a cheap `fn` in a long-running loop: time batches of `inner` calls and divide,
+ * after `warmSeconds` of warm-up batches (at least one). A training step calls a few hundred JS
+ * functions that V8 compiles over the first several hundred steps (docs/backends.md), so W6
+ * warms up for a second on both sides, as a training run's later steps are.
+ */
+export function perCall(fn: () => void, inner: number, batches = 7, warmSeconds = 1): Summary {
+  const t = timeitWarm(() => { for (let i = 0; i < inner; i++) fn(); }, batches, warmSeconds);
   const s = summarize(t);
   return { median: s.median / inner, min: s.min / inner, max: s.max / inner, n: s.n };
 }

@@ -238,7 +238,8 @@ def w6(opts):
     ag, bg = torch.randn(10, 10, requires_grad=True), torch.randn(10, 10, requires_grad=True)
 
     def per_call(fn, n):
-        t = timeit(lambda: [fn() for _ in range(n)], 7, 1)
+        # After a second of warm-up batches, as bench/stats.ts perCall.
+        t = timeit_warm(lambda: [fn() for _ in range(n)], 7, 1.0)
         return {k: (v / n if k != "n" else v) for k, v in summary(t).items()}
 
     m = mlp()
