@@ -38,18 +38,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor): Tensor {
   }
   const out = K > 0 ? Tensor.forOverwrite([M, N], mat1.dtype) : Tensor.empty([M, N], mat1.dtype);
   kernels.current.matmul(mat1, mat2, out);
-  const o = out.storage.data;
-  if (ind.length === 1 && ind[0] === N && (input.strides[0] === 1 || N === 1)) {
-    // The usual bias [N]: one pass over the rows.
-    const b = input.storage.data;
-    const bo = input.offset;
-    for (let r = 0; r < M; r++) {
-      const base = r * N;
-      for (let j = 0; j < N; j++) o[base + j] = o[base + j]! + b[bo + j]!;
-    }
-  } else {
-    kernels.current.binary('add', out, broadcastView(input, [M, N]), out);
-  }
+  kernels.current.binary('add', out, broadcastView(input, [M, N]), out);
   recordOp('addmm', [input, mat1, mat2], out);
   return out;
 }
@@ -77,16 +66,9 @@ export function fusedLinear(input: Tensor, weight: Tensor, bias: Tensor | null =
   const out = K > 0 ? Tensor.forOverwrite([M, N], input.dtype) : Tensor.empty([M, N], input.dtype);
   const wT = { buffer: weight.storage.data, shape: [K, N], strides: [weight.strides[1]!, weight.strides[0]!], offset: weight.offset };
   kernels.current.matmul(input, wT, out);
-  if (bias !== null) {
-    const o = out.storage.data;
-    const b = bias.storage.data;
-    const bo = bias.offset;
-    const bs = bias.strides[0]!;
-    for (let r = 0; r < M; r++) {
-      const base = r * N;
-      for (let j = 0; j < N; j++) o[base + j] = o[base + j]! + b[bo + j * bs]!;
-    }
-  }
+  // The bias row broadcast over the batch by the backend's add (native: one vectorised pass; in
+  // TS as fast as a hand loop): 40-75 µs of a 500 µs W3 step on native.
+  if (bias !== null) kernels.current.binary('add', out, broadcastView(bias, [M, N]), out);
   recordOp('linear', bias === null ? [input, weight] : [input, weight, bias], out);
   return out;
 }
