@@ -123,6 +123,14 @@ const T* contiguousCopy(const T* X, int64_t R, int64_t C, int64_t rs, int64_t cs
 }  // namespace
 #endif
 
+// Below this many multiply-adds (M·N·K; about 80 µs on one core) a product runs on the calling
+// thread alone. OpenBLAS's worker sleeps ~25 µs after a call (OPENBLAS_THREAD_TIMEOUT, set by
+// the addon), and a training step of a small model has more JS than that between its GEMMs, so
+// every product paid a wake-up: on 2 cores the W3 MLP's eight GEMMs took 450-950 µs per step for
+// its first thousand steps, against a steady 330 µs on one thread (W3 epoch 0.12-0.16 s against
+// 0.08-0.10 s). Larger products (a 256^3 GEMM is 16.7M) keep BLAS's threads.
+constexpr double kSerialGemmVolume = double(1 << 23);
+
 template <typename T>
 void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t ars, int64_t acs, const T* B, int64_t brs,
           int64_t bcs, T* C, int64_t ldc, bool accumulate, bool allowThreads) {
@@ -144,7 +152,12 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t ars, int64_t acs,
     }
     if (M <= INT_MAX && N <= INT_MAX && K <= INT_MAX && lda <= INT_MAX && ldb <= INT_MAX && ldc <= INT_MAX &&
         ldc >= N) {
-      blasGemm(ta, tb, int(M), int(N), int(K), A, int(lda), B, int(ldb), accumulate ? T(1) : T(0), C, int(ldc));
+      if (double(M) * double(N) * double(K) < kSerialGemmVolume) {
+        SerialBlasScope serial;
+        blasGemm(ta, tb, int(M), int(N), int(K), A, int(lda), B, int(ldb), accumulate ? T(1) : T(0), C, int(ldc));
+      } else {
+        blasGemm(ta, tb, int(M), int(N), int(K), A, int(lda), B, int(ldb), accumulate ? T(1) : T(0), C, int(ldc));
+      }
       return;
     }
     // Too large for BLAS's 32-bit ints: fall through (A/B may now point at the contiguous copies).
