@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DTYPES, allocBuffer, assertDType, castScalar, dtypeOfBuffer, isFloating, promoteTypes, promoteWithScalar } from './dtype.js';
+import { DTYPES, allocBuffer, allocUninit, assertDType, castScalar, dtypeOfBuffer, isFloating, promoteTypes, promoteWithScalar } from './dtype.js';
+import { Tensor } from './tensor.js';
 import { castTo, promote } from './test-utils/naive.js';
 
 describe('dtypes', () => {
@@ -57,5 +58,29 @@ describe('dtypes', () => {
     expect(castScalar(0.5, 'bool')).toBe(1);
     expect(castScalar(true, 'float64')).toBe(1);
     expect(castScalar(false, 'int32')).toBe(0);
+  });
+});
+
+describe('allocUninit (op outputs a kernel overwrites)', () => {
+  it('is poisoned with 0xFF bytes in tests, small and large, while empty() stays zeroed', () => {
+    expect(process.env['TSGRAD_DEBUG_UNINIT']).toBe('1'); // set by vitest.config.ts
+    for (const n of [10, 300, 100_000]) {
+      const f = allocUninit('float32', n);
+      expect(f).toBeInstanceOf(Float32Array);
+      expect(f.length).toBe(n);
+      expect(f.every((v) => Number.isNaN(v))).toBe(true);
+      expect(allocUninit('float64', n).every((v) => Number.isNaN(v))).toBe(true);
+      expect(allocUninit('int32', n).every((v) => v === -1)).toBe(true);
+      expect(allocUninit('bool', n).every((v) => v === 255)).toBe(true);
+    }
+    expect(Tensor.empty([100_000], 'float32').storage.data.every((v) => v === 0)).toBe(true);
+  });
+
+  it('gives large buffers an ArrayBuffer of their own, 8-byte aligned', () => {
+    const a = allocUninit('float64', 20_000);
+    const b = allocUninit('float64', 20_000);
+    expect(a.buffer).not.toBe(b.buffer);
+    expect(a.byteOffset % 8).toBe(0);
+    expect(a.byteLength).toBe(160_000);
   });
 });

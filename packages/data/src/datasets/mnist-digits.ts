@@ -135,7 +135,8 @@ export class MnistDigits<X = Tensor, Y = Tensor> extends Dataset<[X, Y]> {
   /**
    * Every pixel of the split as float32 in 0..1, built on first use (25 MB for the train split),
    * so a batch is assembled by block copies: converting bytes element by element cost a tenth of
-   * a W3 training step (80 µs per batch of 64), copying costs a few µs.
+   * a W3 training step (80 µs per batch of 64), copying costs a few µs. Built from `pixels` once:
+   * writes into `pixels` after the first sample is read are not seen (the dataset is read-only).
    */
   private unitPixels(): Float32Array {
     if (this.unit === null) {
