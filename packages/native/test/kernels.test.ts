@@ -257,17 +257,19 @@ describe.skipIf(skipWithoutAddon)('pooling agrees with the TS backend', () => {
     });
   }
 
-  it('a large pooling run (threaded planes) matches', () => {
+  it('a large pooling run (threaded planes: 4M+ input elements) matches', () => {
     const r = rng(22);
     const p: Pool2dParams = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] };
-    const x = randomView(r, Float32Array, [16, 32, 28, 28]);
-    const out = outView(r, Float32Array, [16, 32, 14, 14]), idx = outView(r, Int32Array, [16, 32, 14, 14]);
+    const x = randomView(r, Float32Array, [80, 52, 32, 32]);
+    const out = outView(r, Float32Array, [80, 52, 16, 16]), idx = outView(r, Int32Array, [80, 52, 16, 16]);
     const outE = cloneView(out), idxE = cloneView(idx);
     jsBackend.maxPool2d(x, outE, idxE, p);
     native.maxPool2d(x, out, idx, p);
-    expectBuffersClose(out.buffer, outE.buffer, 0, 0, 'max');
-    expect(numel(idx.shape)).toBe(16 * 32 * 196);
-    expect([...idx.buffer]).toEqual([...idxE.buffer]);
+    expect(numel(x.shape)).toBeGreaterThanOrEqual(1 << 22);
+    for (let i = 0; i < idx.buffer.length; i++) {
+      if (out.buffer[i] !== outE.buffer[i] && !(Number.isNaN(out.buffer[i]) && Number.isNaN(outE.buffer[i]))) expect.fail(`max [${i}]: ${out.buffer[i]} vs ${outE.buffer[i]}`);
+      if (idx.buffer[i] !== idxE.buffer[i]) expect.fail(`indices [${i}]: ${idx.buffer[i]} vs ${idxE.buffer[i]}`);
+    }
   });
 });
 
