@@ -1,10 +1,14 @@
 // Compile-time check, run by `pnpm --filter @tsgrad/native typecheck` (tsconfig.test.json): the
 // structural types native declares for itself still fit @tsgrad/tensor's Backend contract.
-import type { Backend, Conv2dParams as TensorConv2dParams, PartialBackend, View as TensorView } from '../../tensor/src/backend/backend.js';
-import type { Conv2dParams, NativeBackend, View } from '../src/types.js';
+import type {
+  AdamParams as TensorAdamParams, Backend, Conv2dParams as TensorConv2dParams, PartialBackend, SgdMomentumParams as TensorSgdParams, View as TensorView,
+} from '../../tensor/src/backend/backend.js';
+import type { AdamParams, Conv2dParams, NativeBackend, SgdMomentumParams, View } from '../src/types.js';
 
 export const asPartialBackend = (b: NativeBackend): PartialBackend => b;
 export const viewFromTensor = (v: TensorView): View => v;
 export const viewToTensor = (v: View): TensorView => v;
 export const paramsFromTensor = (p: TensorConv2dParams): Conv2dParams => p;
+export const sgdParamsFromTensor = (p: TensorSgdParams): SgdMomentumParams => p;
+export const adamParamsFromTensor = (p: TensorAdamParams): AdamParams => p;
 export const matmulFits = (b: NativeBackend): Backend['matmul'] => b.matmul;
