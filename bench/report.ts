@@ -13,18 +13,39 @@ interface Row {
   target?: { native?: number; js?: number; absoluteJs?: number; absoluteNative?: number; against?: 'numpy' | 'pytorch' };
 }
 
-const first = (x: unknown[] | undefined): Record<string, unknown> | undefined => (x?.[0] as Record<string, unknown> | undefined);
+const nth = (x: unknown[] | undefined, k: number): Record<string, unknown> | undefined => (x?.[k] as Record<string, unknown> | undefined);
 const isErr = (x: unknown) => x !== undefined && typeof x === 'object' && x !== null && 'error' in x;
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 /** Seconds per epoch: median of the epochs after the first (the first includes JIT warm-up) when there are several. */
 const epochSeconds = (r: Record<string, unknown>) => { const e = r['epochSeconds'] as number[]; return median(e.length > 1 ? e.slice(1) : e); };
 const fmt = (v: number | undefined, digits = 3) => (v === undefined || !Number.isFinite(v) ? '–' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toPrecision(digits));
 
+/**
+ * The rows of a run. With several rounds (`--rounds N`) each figure is the median of the rounds'
+ * figures, and its small print the range over the rounds (for RSS and accuracy, round 1's
+ * per-epoch and per-seed detail stays), so one noisy round cannot decide a ratio.
+ */
 function rows(report: Report): Row[] {
+  const rounds = Math.max(1, ...Object.values(report.results).flatMap((bySide) => Object.values(bySide).map((runs) => runs.length)));
+  const per = Array.from({ length: rounds }, (_, k) => rowsOfRound(report, k));
+  if (rounds === 1) return per[0]!;
+  return per[0]!.map((row) => {
+    const merged: Row = { ...row, values: {}, spread: { ...row.spread } };
+    for (const s of ['tsgrad-native', 'tsgrad-js', 'pytorch', 'numpy'] as const) {
+      const vs = per.map((p) => p.find((r) => r.figure === row.figure)?.values[s]).filter((v): v is number => v !== undefined);
+      if (vs.length === 0) continue;
+      merged.values[s] = median(vs);
+      if (row.unit !== 'MB' && row.unit !== '%') merged.spread[s] = `${vs.length} rounds ${fmt(Math.min(...vs))}–${fmt(Math.max(...vs))}`;
+    }
+    return merged;
+  });
+}
+
+function rowsOfRound(report: Report, round: number): Row[] {
   const out: Row[] = [];
   const R = report.results;
   const sides: Side[] = ['tsgrad-native', 'tsgrad-js', 'pytorch'];
-  const get = (w: string, side: string) => { const r = first(R[w]?.[side]); return r && !isErr(r) ? r : undefined; };
+  const get = (w: string, side: string) => { const r = nth(R[w]?.[side], round); return r && !isErr(r) ? r : undefined; };
 
   if (R['w1']) {
     const torchRes = get('w1', 'pytorch') as Record<string, { torch: Summary; numpy: Summary }> | undefined;
@@ -141,6 +162,6 @@ export function renderMarkdown(report: Report): string {
     const cell = (s: Side | 'numpy') => (r.values[s] === undefined ? '–' : `${fmt(r.values[s])}${r.spread[s] ? ` <sub>${r.spread[s]}</sub>` : ''}`);
     lines.push(`| ${r.figure} | ${r.unit} | ${cell('tsgrad-native')} | ${cell('tsgrad-js')} | ${cell('pytorch')} | ${cell('numpy')} | ${verdict(r, 'tsgrad-native')} | ${verdict(r, 'tsgrad-js')} |`);
   }
-  lines.push('', 'Medians; small print is the spread (min–max; for RSS, the RSS after each epoch; a test accuracy with seeds is their mean). Ratios are tsgrad/PyTorch (W1: tsgrad/numpy GFLOPS).');
+  lines.push('', 'Medians; small print is the spread (min–max; for RSS, the RSS after each epoch; a test accuracy with seeds is their mean). Ratios are tsgrad/PyTorch (W1: tsgrad/numpy GFLOPS). With several rounds (alternating sides), a figure is the median of the rounds and its small print their range.');
   return lines.join('\n') + '\n';
 }
