@@ -1,28 +1,82 @@
 #include "threadpool.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 namespace tsg {
 namespace {
 
 constexpr int kMaxThreads = 64;
 
+inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+/**
+ * How long an idle worker (and a caller waiting for its workers) spins before sleeping on a
+ * condition variable. Waking a sleeping thread costs 35-40 us each way on the KVM machines we
+ * measure on (a condvar round trip takes 75-95 us; an atomic flag seen by a spinning thread,
+ * under 1 us), which is more than most of our parallel regions take, so a pool that always slept
+ * made two threads slower than one for work under ~0.2 ms. A training step issues its parallel
+ * regions a few hundred microseconds apart, so workers stay awake through a step and sleep once
+ * the process goes idle, as OpenMP runtimes do (libgomp and Intel's spin for similar times).
+ * TSGRAD_SPIN_US overrides it (0: always sleep).
+ */
+std::chrono::nanoseconds spinTime() {
+  static const std::chrono::nanoseconds t = [] {
+    const char* v = std::getenv("TSGRAD_SPIN_US");
+    long us = 1000;
+    if (v != nullptr && *v != '\0') {
+      char* end = nullptr;
+      long parsed = std::strtol(v, &end, 10);
+      if (end != v && *end == '\0' && parsed >= 0 && parsed <= 1000000) us = parsed;
+    }
+    return std::chrono::nanoseconds(us * 1000);
+  }();
+  return t;
+}
+
+/** Spins until pred() holds or the spin time (or `stop` changing from `stopSeen`) ends; returns pred(). */
+template <typename Pred>
+bool spinUntil(Pred pred, const std::atomic<uint64_t>* stop = nullptr, uint64_t stopSeen = 0) {
+  const auto limit = spinTime();
+  if (limit.count() == 0) return pred();
+  const auto start = std::chrono::steady_clock::now();
+  for (unsigned i = 1;; i++) {
+    if (pred()) return true;
+    if (stop != nullptr && stop->load(std::memory_order_relaxed) != stopSeen) return false;
+    cpuRelax();
+    if ((i & 63) == 0 && std::chrono::steady_clock::now() - start > limit) return pred();
+  }
+}
+
 struct Pool {
   std::mutex busy;  // one parallel region at a time, process-wide (several isolates share the pool)
-  std::mutex m;
+  std::mutex m;     // guards the sleeping side: workers sleep on `wake`, the caller on `done`
   std::condition_variable wake, done;
   std::vector<std::thread> workers;
+  // Published before `generation` is bumped (release) and read after it is seen (acquire).
   const std::function<void(int64_t, int)>* body = nullptr;
   int64_t n = 0;
   std::atomic<int64_t> next{0};
-  uint64_t generation = 0;
-  int active = 0;    // workers taking part in this generation
-  int running = 0;   // workers not yet finished with it
+  // A region's number << 8 | the workers taking part in it (tids 1..active): one word, so a
+  // worker left out of one region can never read the next region's count against this one.
+  std::atomic<uint64_t> generation{0};
+  std::atomic<int> running{0};        // active workers not yet finished with this generation
+  std::atomic<uint64_t> parkEpoch{0};  // bumped to send spinning workers to sleep at once
   std::atomic<int> threads{1};
   std::exception_ptr error;  // first exception thrown by a task (say bad_alloc), rethrown by the caller
 
@@ -42,15 +96,19 @@ struct Pool {
 
   void workerLoop(int tid) {
     uint64_t seen = 0;
-    std::unique_lock<std::mutex> lock(m);
     for (;;) {
-      wake.wait(lock, [&] { return generation != seen; });
-      seen = generation;
-      if (tid > active) continue;  // not needed this time
-      lock.unlock();
+      const uint64_t park = parkEpoch.load(std::memory_order_relaxed);
+      if (!spinUntil([&] { return generation.load(std::memory_order_acquire) != seen; }, &parkEpoch, park)) {
+        std::unique_lock<std::mutex> lock(m);
+        wake.wait(lock, [&] { return generation.load(std::memory_order_acquire) != seen; });
+      }
+      seen = generation.load(std::memory_order_acquire);
+      if (tid > int(seen & 0xff)) continue;  // not needed this time
       work(tid);
-      lock.lock();
-      if (--running == 0) done.notify_one();
+      if (running.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(m);  // the caller may be between its check and its wait
+        done.notify_one();
+      }
     }
   }
 };
@@ -71,6 +129,8 @@ void setPoolThreads(int n) {
 
 int poolThreads() { return pool().threads.load(); }
 int maxThreadSlots() { return kMaxThreads; }
+
+void parkPoolWorkers() { pool().parkEpoch.fetch_add(1, std::memory_order_relaxed); }
 
 void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool serial, int maxThreads) {
   if (n <= 0) return;
@@ -96,15 +156,18 @@ void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool 
     }
     p.body = &body;
     p.n = n;
-    p.next.store(0);
-    p.active = want - 1;
-    p.running = want - 1;
-    p.generation++;
+    p.next.store(0, std::memory_order_relaxed);
+    p.running.store(want - 1, std::memory_order_relaxed);
+    // Under the lock, so a worker between its predicate check and its wait cannot miss it.
+    const uint64_t region = (p.generation.load(std::memory_order_relaxed) >> 8) + 1;
+    p.generation.store(region << 8 | uint64_t(want - 1), std::memory_order_release);
   }
   p.wake.notify_all();
   p.work(0);
-  std::unique_lock<std::mutex> lock(p.m);
-  p.done.wait(lock, [&] { return p.running == 0; });
+  if (!spinUntil([&] { return p.running.load(std::memory_order_acquire) == 0; })) {
+    std::unique_lock<std::mutex> lock(p.m);
+    p.done.wait(lock, [&] { return p.running.load(std::memory_order_acquire) == 0; });
+  }
   p.body = nullptr;
   if (p.error) {
     std::exception_ptr e = p.error;

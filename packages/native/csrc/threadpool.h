@@ -19,6 +19,12 @@ int poolThreads();
  */
 void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool serial = false, int maxThreads = 0);
 
+/**
+ * Sends workers that are spinning between parallel regions to sleep now, so they do not compete
+ * for the cores with a call that brings its own threads (a threaded BLAS GEMM).
+ */
+void parkPoolWorkers();
+
 /** The largest tid parallelFor can pass, plus one. */
 int maxThreadSlots();
 
