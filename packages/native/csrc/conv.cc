@@ -319,12 +319,16 @@ void convBackwardInput(const T* gout, const T* w, T* gin, const Geom& g) {
               tiny(double(g.N * g.C * g.HW)));
   if (g.O == 0 || g.P == 0) return;
   if (perImage(g)) {
+    const bool blas = serialBlasPays(g);
+    std::optional<SerialBlasScope> serial;
+    if (blas) serial.emplace();
+    const bool useBlas = blas && serial->active;
     parallelFor(g.N * g.groups, [&](int64_t t, int) {
       const int64_t n = t / g.groups, gi = t % g.groups;
       T* col = scratchOf<T>(0, g.CKK * g.P);
       // col [CKK, P] = W_g^T [CKK, Og] · gradOut_g [Og, P]
-      bundledGemm<T>(g.CKK, g.P, g.Og, w + gi * g.Og * g.CKK, 1, g.CKK, gout + (n * g.O + gi * g.Og) * g.P, g.P, 1, col,
-                     g.P, false, false);
+      imageGemm<T>(useBlas, g.CKK, g.P, g.Og, w + gi * g.Og * g.CKK, 1, g.CKK, gout + (n * g.O + gi * g.Og) * g.P, g.P, 1,
+                   col, g.P, false);
       for (int64_t c = gi * g.Cg; c < (gi + 1) * g.Cg; c++) col2imChannel(col, g.P, g, c, gin + n * g.C * g.HW);
     }, tiny(double(g.N) * double(g.C) * double(g.HW)));
     return;
