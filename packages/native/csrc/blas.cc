@@ -2,6 +2,7 @@
 // no-trans 111, trans 112) so any CBLAS works without its header; OpenBLAS's extras are weak
 // symbols, present only when the library provides them.
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <mutex>
 #include <vector>
@@ -40,6 +41,7 @@ namespace {
 std::mutex blasThreadsMutex;  // guards the two below and every openblas_set_num_threads call
 int blasThreads = 1;          // the count setNumThreads asked for
 int serialScopes = 0;         // live SerialBlasScopes
+std::atomic<bool> blasSerial{false};  // serialScopes > 0, readable without the lock
 }  // namespace
 
 void setNumThreads(int n) {
@@ -62,6 +64,7 @@ SerialBlasScope::SerialBlasScope() : active(canSerialiseBlas()) {
   if (!active) return;
   std::lock_guard<std::mutex> lock(blasThreadsMutex);
   if (serialScopes++ == 0 && blasThreads != 1) openblas_set_num_threads(1);
+  blasSerial.store(true, std::memory_order_relaxed);
 #endif
 }
 
@@ -70,6 +73,7 @@ SerialBlasScope::~SerialBlasScope() {
   if (!active) return;
   std::lock_guard<std::mutex> lock(blasThreadsMutex);
   if (--serialScopes == 0 && blasThreads != 1) openblas_set_num_threads(blasThreads);
+  if (serialScopes == 0) blasSerial.store(false, std::memory_order_relaxed);
 #endif
 }
 
@@ -180,7 +184,8 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t ars, int64_t acs,
           blasGemm(ta, tb, int(M), int(N), int(K), A, int(lda), B, int(ldb), beta, C, int(ldc));
         }
       } else {
-        parkPoolWorkers();  // BLAS's own threads need the cores
+        // BLAS's own threads need the cores (unless a SerialBlasScope keeps this call on ours).
+        if (!blasSerial.load(std::memory_order_relaxed)) parkPoolWorkers();
         blasGemm(ta, tb, int(M), int(N), int(K), A, int(lda), B, int(ldb), accumulate ? T(1) : T(0), C, int(ldc));
       }
       return;

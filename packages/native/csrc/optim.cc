@@ -20,9 +20,10 @@ double numberArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return info[i].As<Napi::Number>().DoubleValue();
 }
 
-// Below this many elements (0.5 ms of work) one thread does it: waking the pool costs tens of
-// microseconds and the loop is memory-bound (strided.h: the same rule for elementwise ops).
-constexpr int64_t kParallelMin = 1 << 20;
+// Below this many elements one thread does it: starting a parallel region costs about a
+// microsecond while the pool's workers spin, and half of a 64K-element update saves more
+// (strided.h: the same rule for elementwise ops).
+constexpr int64_t kParallelMin = 1 << 16;
 constexpr int64_t kChunk = 1 << 14;
 
 /** body(begin, end) over [0, n), in chunks spread over our threads when n is large. */

@@ -44,11 +44,11 @@ PoolGeom readPoolGeom(Meta& m, bool avg) {
   return g;
 }
 
-// Pooling is memory-bound and reads what the previous op (relu, conv) just wrote from the calling
-// thread: split over two cores it measured slower than one inside a W4 training step (the
-// [64, 32, 28, 28] max pool: 2.7 ms on two threads, 1.6 ms on one, 0.9 ms on two in isolation,
-// where the input sits in both cores' caches). So only very large inputs are split.
-bool serialPool(const PoolGeom& g) { return double(g.planes) * double(g.HW) < double(1 << 22); }
+// Pooling is memory-bound. While a sleeping worker took 40 us to wake, splitting W4's
+// [64, 32, 28, 28] max pool over two threads measured slower than one inside a training step
+// (2.7 ms against 1.6); with the pool's workers spinning between regions, inputs of 64K elements
+// and more are split (W4's epoch 3.15 -> 3.0 s with the elementwise threshold, strided.h).
+bool serialPool(const PoolGeom& g) { return double(g.planes) * double(g.HW) < double(1 << 16); }
 
 // One output row of a max pool window [h0, h0+kH) x [w0, w0+kW), any geometry.
 // A value replaces the best when larger, or when it is the window's first NaN (NaN propagates,

@@ -93,11 +93,11 @@ void forEachSegment(const StridedIter& it, int64_t begin, int64_t end, Line&& li
 }
 
 // Below this much work (elements times a per-op cost: 1 for add, 4-12 for exp/tanh) a loop stays on
-// the calling thread. Waking the pool's workers costs tens of microseconds, and a memory-bound op
-// barely gains from a second core (measured, bench/elementwise-crossover.ts: a 1.6M-element add
-// was several times slower split over two threads on a busy machine, while tanh and sigmoid
-// ran about twice as fast), so only the transcendental ops on large tensors go parallel.
-constexpr int64_t kParallelElements = 1 << 21;
+// the calling thread. With the pool's workers spinning between regions (threadpool.cc) a region
+// starts in about a microsecond, and two cores move more memory than one (a 6.4 MB relu: 28 GB/s
+// on one core, 35 on two), so every op over 64K elements is split: W4's epoch 3.15 -> 3.0 s with
+// this and pooling's threshold (it was 2M elements while waking a sleeping worker took 40 us).
+constexpr int64_t kParallelElements = 1 << 16;
 constexpr int64_t kParallelChunk = 1 << 16;
 
 /** Runs forEachSegment over the whole iteration, split into chunks on the pool when it is large. */

@@ -17,6 +17,10 @@ namespace {
 
 constexpr int kMaxThreads = 64;
 
+// True on a thread while it runs tasks of a parallel region: a parallelFor nested inside one
+// (a sliced GEMM inside a per-image conv task) runs inline rather than waiting on the pool.
+thread_local bool inRegion = false;
+
 inline void cpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
   _mm_pause();
@@ -104,7 +108,9 @@ struct Pool {
       }
       seen = generation.load(std::memory_order_acquire);
       if (tid > int(seen & 0xff)) continue;  // not needed this time
+      inRegion = true;
       work(tid);
+      inRegion = false;
       if (running.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         std::lock_guard<std::mutex> lock(m);  // the caller may be between its check and its wait
         done.notify_one();
@@ -138,7 +144,7 @@ void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool 
   int want = p.threads.load();
   if (maxThreads > 0 && want > maxThreads) want = maxThreads;
   if (int64_t(want) > n) want = int(n);
-  if (serial || want <= 1) {
+  if (serial || want <= 1 || inRegion) {
     for (int64_t i = 0; i < n; i++) body(i, 0);
     return;
   }
@@ -163,7 +169,9 @@ void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool 
     p.generation.store(region << 8 | uint64_t(want - 1), std::memory_order_release);
   }
   p.wake.notify_all();
+  inRegion = true;
   p.work(0);
+  inRegion = false;
   if (!spinUntil([&] { return p.running.load(std::memory_order_acquire) == 0; })) {
     std::unique_lock<std::mutex> lock(p.m);
     p.done.wait(lock, [&] { return p.running.load(std::memory_order_acquire) == 0; });

@@ -168,6 +168,9 @@ describe.skipIf(skipWithoutAddon)('conv2d and its gradients agree with the TS ba
     const before = native.info()['threads'];
     const same: Conv2dParams = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 };
     convCase(r, Float32Array, { N: 6, C: 32, H: 14, W: 14, O: 64, k: [3, 3], p: same }, true, 'W2b-like');
+    // 19 images: with 2 threads, tasks of four images side by side (the last one three).
+    convCase(r, Float32Array, { N: 19, C: 32, H: 14, W: 14, O: 64, k: [3, 3], p: same }, true, 'W2b-like, several images per task');
+    convCase(r, Float32Array, { N: 9, C: 64, H: 7, W: 9, O: 48, k: [3, 3], p: { ...same, groups: 2 } }, true, 'groups, one image per task');
     convCase(r, Float64Array, { N: 5, C: 8, H: 10, W: 12, O: 40, k: [2, 3], p: { ...same, padding: [0, 1] } }, false, 'float64');
     expect(native.info()['threads']).toBe(before);
   });
