@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { jsBackend } from '../../tensor/src/backend/js/index.js';
 import { createBackend } from '../src/index.js';
 import type { Conv2dParams, Pool2dParams, View } from '../src/types.js';
-import { cloneView, expectBuffersClose, type FloatCtor, numel, outView, pick, randInt, randomView, rng, skipWithoutAddon } from './helpers.js';
+import { cloneView, contiguousStrides, expectBuffersClose, type FloatCtor, numel, outView, pick, randInt, randomView, rng, skipWithoutAddon } from './helpers.js';
 
 const native = skipWithoutAddon ? (null as unknown as ReturnType<typeof createBackend>) : createBackend();
 const dtypes: [string, FloatCtor][] = [['float32', Float32Array], ['float64', Float64Array]];
@@ -261,6 +261,20 @@ describe.skipIf(skipWithoutAddon)('pooling agrees with the TS backend', () => {
       }
     });
   }
+
+  it('a threaded max pool backward refuses an out-of-plane index in a late plane, naming its position', () => {
+    const p: Pool2dParams = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] };
+    const shape = [8, 16, 32, 32], outShape = [8, 16, 16, 16];
+    const gradOut = { buffer: new Float32Array(numel(outShape)).fill(1), shape: outShape, strides: contiguousStrides(outShape), offset: 0 };
+    const indices = { buffer: new Int32Array(numel(outShape)), shape: outShape, strides: contiguousStrides(outShape), offset: 0 };
+    const at = numel(outShape) - 300; // plane 126 of 128
+    indices.buffer[at] = 1024;
+    const gradIn = { buffer: new Float32Array(numel(shape)), shape, strides: contiguousStrides(shape), offset: 0 };
+    expect(() => native.maxPool2dBackward(gradOut, indices, gradIn, p)).toThrow(
+      new RangeError(`maxPool2dBackward: indices[${at}] = 1024 is out of bounds for an input plane of 32 x 32 = 1024 elements`));
+    indices.buffer[at] = -1;
+    expect(() => native.maxPool2dBackward(gradOut, indices, gradIn, p)).toThrow(/indices\[\d+\] = -1 is out of bounds/);
+  });
 
   it('a large pooling run (threaded planes: 4M+ input elements) matches', () => {
     const r = rng(22);
