@@ -51,10 +51,13 @@ function rowsOfRound(report: Report, round: number): Row[] {
     const torchRes = get('w1', 'pytorch') as Record<string, { torch: Summary; numpy: Summary }> | undefined;
     const ns = new Set<string>();
     for (const s of sides) for (const k of Object.keys(get('w1', s) ?? {})) ns.add(k);
-    for (const n of [...ns].sort((a, b) => +a - +b)) {
-      const gf = (t: number) => (2 * Number(n) ** 3) / t / 1e9;
+    // Keys are sizes ("256") or "<size> reused output" (the product into one output buffer reused
+    // every call, without a target: it shows what the kernel does apart from output allocation).
+    for (const n of [...ns].sort((a, b) => parseInt(a) - parseInt(b) || a.length - b.length)) {
+      const size = parseInt(n), reused = n.includes('reused');
+      const gf = (t: number) => (2 * size ** 3) / t / 1e9;
       const row: Row = { figure: `W1 GEMM n=${n}`, unit: 'GFLOPS', values: {}, spread: {}, better: 'higher',
-        target: Number(n) >= 256 ? { native: 0.95, against: 'numpy', ...(n === '512' ? { absoluteJs: 5 } : {}) } : undefined };
+        target: size >= 256 && !reused ? { native: 0.95, against: 'numpy', ...(size === 512 ? { absoluteJs: 5 } : {}) } : undefined };
       for (const s of ['tsgrad-native', 'tsgrad-js'] as const) {
         const r = (get('w1', s) as Record<string, { tsgrad: Summary }> | undefined)?.[n];
         if (r) { row.values[s] = gf(r.tsgrad.median); row.spread[s] = `${fmt(gf(r.tsgrad.max))}–${fmt(gf(r.tsgrad.min))}`; }

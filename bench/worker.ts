@@ -18,6 +18,14 @@ function w1(opts: Options) {
     const b = randn([n, n]);
     const reps = Math.max(3, Math.min(50, Math.floor(2e9 / (2 * n ** 3) / (getBackend().name === 'js' ? 20 : 1))));
     out[String(n)] = { tsgrad: summarize(timeitWarm(() => a.matmul(b), reps, WARM_SECONDS)) };
+    if (n >= 256 && n <= 512) {
+      // The same product into one output buffer reused every call (numpy: matmul(a, b, out=c)):
+      // the kernel's own speed, without the cold, GC-recycled output each call of a.matmul(b) gets.
+      const k = getBackend();
+      const view = (buffer: Float32Array) => ({ buffer, shape: [n, n], strides: [n, 1], offset: 0 });
+      const av = view(a.toTypedArray() as Float32Array), bv = view(b.toTypedArray() as Float32Array), cv = view(new Float32Array(n * n));
+      out[`${n} reused output`] = { tsgrad: summarize(timeitWarm(() => k.matmul(av, bv, cv), reps, WARM_SECONDS)) };
+    }
   }
   return out;
 }
