@@ -30,7 +30,7 @@ export function mlp(): nn.Sequential {
   return new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 64), new nn.ReLU(), new nn.Linear(64, 10));
 }
 
-function cnn(): nn.Sequential {
+export function cnn(): nn.Sequential {
   return new nn.Sequential(
     new nn.Conv2d(1, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
     new nn.Conv2d(32, 64, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
