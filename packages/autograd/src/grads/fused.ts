@@ -30,12 +30,13 @@ def('linear', { saveInputs: true }, (g, { inputs: [x, w] }, needs) => [
   needs[2] ? markFresh(sum(g, 0)) : null,
 ]);
 
-interface NllAttrs { labels: Int32Array; ignoreIndex: number; reduction: 'mean' | 'sum' | 'none'; count: number }
+/** rowMax / rowSum: each row's max and sum of exp(x - max), as the forward pass computed them. */
+interface NllAttrs { labels: Int32Array; ignoreIndex: number; reduction: 'mean' | 'sum' | 'none'; count: number; rowMax: Float64Array; rowSum: Float64Array }
 
 // loss_n = lse(x_n) - x_n[t_n]: d x_n = (softmax(x_n) - onehot(t_n)) · scale_n, scale_n = g (sum),
 // g / count (mean) or g_n (none), and 0 for ignored samples.
 def('logSoftmaxNll', { saveInputs: true }, (g, { inputs: [x], attrs }) => {
-  const { labels, ignoreIndex, reduction, count } = attrs as NllAttrs;
+  const { labels, ignoreIndex, reduction, count, rowMax, rowSum } = attrs as NllAttrs;
   const input = x!;
   const [n, c] = input.shape as [number, number];
   if (isGradEnabled() && (g.requiresGrad || input.requiresGrad)) {
@@ -63,11 +64,8 @@ def('logSoftmaxNll', { saveInputs: true }, (g, { inputs: [x], attrs }) => {
     if (k === ignoreIndex) continue;
     const scale = reduction === 'none' ? gs[g.offset + r * g.strides[0]!]! : reduction === 'mean' ? gScalar * (1 / count) : gScalar;
     const row = xo + r * sr;
-    let m = -Infinity;
-    for (let j = 0; j < c; j++) { const v = xs[row + j * sc]!; if (v > m) m = v; }
-    let s = 0;
-    for (let j = 0; j < c; j++) s += Math.exp(xs[row + j * sc]! - m);
-    const inv = 1 / s;
+    const m = rowMax[r]!;
+    const inv = 1 / rowSum[r]!;
     const base = r * c;
     for (let j = 0; j < c; j++) o[base + j] = (Math.exp(xs[row + j * sc]! - m) * inv - (j === k ? 1 : 0)) * scale;
   }

@@ -105,6 +105,10 @@ export function logSoftmaxNll(input: Tensor, target: Tensor, opts: LogSoftmaxNll
   const to = target.offset;
   const ts = target.strides[0]!;
   const labels = new Int32Array(n);
+  // Each row's max and sum of exp(x - max), kept for the backward pass (its softmax is then one
+  // exp per element instead of three passes over the row).
+  const rowMax = new Float64Array(n);
+  const rowSum = new Float64Array(n);
   const perSample = reduction === 'none' ? Tensor.empty([n], input.dtype) : null;
   let total = 0;
   let count = 0;
@@ -118,6 +122,8 @@ export function logSoftmaxNll(input: Tensor, target: Tensor, opts: LogSoftmaxNll
     for (let j = 0; j < c; j++) { const v = x[row + j * sc]!; if (v > m) m = v; }
     let s = 0;
     for (let j = 0; j < c; j++) s += Math.exp(x[row + j * sc]! - m);
+    rowMax[r] = m;
+    rowSum[r] = s;
     const loss = m + Math.log(s) - x[row + k * sc]!;
     if (perSample !== null) perSample.storage.data[r] = loss;
     total += loss;
@@ -129,6 +135,6 @@ export function logSoftmaxNll(input: Tensor, target: Tensor, opts: LogSoftmaxNll
     out = Tensor.empty([], input.dtype);
     out.storage.data[0] = reduction === 'sum' ? total : total / count;
   }
-  recordOp('logSoftmaxNll', [input], out, { labels, ignoreIndex, reduction, count });
+  recordOp('logSoftmaxNll', [input], out, { labels, ignoreIndex, reduction, count, rowMax, rowSum });
   return out;
 }
