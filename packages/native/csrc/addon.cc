@@ -119,6 +119,8 @@ class NativeAddon : public Napi::Addon<NativeAddon> {
         InstanceMethod<&NativeAddon::call<softmax>>("softmax"),
         InstanceMethod<&NativeAddon::call<sgdMomentum>>("sgdMomentum"),
         InstanceMethod<&NativeAddon::call<adam>>("adam"),
+        InstanceMethod<&NativeAddon::call<lstmCell>>("lstmCell"),
+        InstanceMethod<&NativeAddon::call<lstmCellBackward>>("lstmCellBackward"),
     });
   }
 

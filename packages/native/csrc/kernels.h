@@ -25,5 +25,7 @@ Napi::Value reduce(const Napi::CallbackInfo& info);
 Napi::Value softmax(const Napi::CallbackInfo& info);
 Napi::Value sgdMomentum(const Napi::CallbackInfo& info);
 Napi::Value adam(const Napi::CallbackInfo& info);
+Napi::Value lstmCell(const Napi::CallbackInfo& info);
+Napi::Value lstmCellBackward(const Napi::CallbackInfo& info);
 
 }  // namespace tsg

@@ -80,6 +80,55 @@ function fusedUpdateOperands(meta: Float64Array, views: View[]): boolean {
   return true;
 }
 
+// The LSTM step kernels: meta = [B, H, then the row stride and offset of each of the seven views].
+const lstmMeta = new Float64Array(2 + 2 * 7);
+// The step is mostly sigmoid and tanh, whose native crossover is 64 elements (elementwise.ts);
+// below that many gate elements (B·4H) the TS loop wins.
+const MIN_LSTM_GATES = 64;
+const CELL_WIDE = [true, true, true, false, false, false, false];
+const CELL_OUTPUTS = [false, false, true, false, true, true, true];
+const BACKWARD_WIDE = [false, false, true, false, false, false, true];
+const BACKWARD_OUTPUTS = [false, false, false, false, false, true, true];
+// Byte ranges of the views of the current LSTM call, reused.
+const lstmLo = new Float64Array(7);
+const lstmHi = new Float64Array(7);
+
+/**
+ * Whether seven views can run a native LSTM step kernel, writing its meta if so: act (the third)
+ * [B, 4H] with B·4H >= MIN_LSTM_GATES, every view 2-D [B, 4H] where `wide` says so and [B, H]
+ * otherwise, one float dtype, unit column stride, written views with disjoint rows and no byte
+ * shared with another view (the addon checks all of this again and throws). Anything else
+ * declines to the TS kernel, which takes any strides and names a wrong shape or dtype.
+ */
+function lstmOperands(views: readonly View[], wide: readonly boolean[], outputs: readonly boolean[]): boolean {
+  const act = views[2]!;
+  if (act.shape.length !== 2 || !sameFloat(...views)) return false;
+  const B = act.shape[0]!, G = act.shape[1]!;
+  if (G % 4 !== 0 || B * G < MIN_LSTM_GATES) return false;
+  for (let k = 0; k < views.length; k++) {
+    const v = views[k]!;
+    const W = wide[k] ? G : G / 4;
+    const rs = v.strides[0]!;
+    if (v.shape.length !== 2 || v.shape[0] !== B || v.shape[1] !== W || (W > 1 && v.strides[1] !== 1)) return false;
+    if (outputs[k] && B > 1 && Math.abs(rs) < W) return false;
+    const size = v.buffer.BYTES_PER_ELEMENT;
+    const start = v.buffer.byteOffset + v.offset * size;
+    lstmLo[k] = start + Math.min(0, (B - 1) * rs) * size;
+    lstmHi[k] = start + (Math.max(0, (B - 1) * rs) + W) * size;
+    lstmMeta[2 + 2 * k] = rs;
+    lstmMeta[3 + 2 * k] = v.offset;
+  }
+  for (let k = 0; k < views.length; k++) {
+    if (!outputs[k]) continue;
+    for (let j = 0; j < views.length; j++) {
+      if (j !== k && views[j]!.buffer.buffer === views[k]!.buffer.buffer && lstmLo[j]! < lstmHi[k]! && lstmLo[k]! < lstmHi[j]!) return false;
+    }
+  }
+  lstmMeta[0] = B;
+  lstmMeta[1] = G / 4;
+  return true;
+}
+
 /** Wraps the raw addon in the Backend kernel signatures, declining what it does not handle. */
 export function makeBackend(addon: RawAddon): NativeBackend {
   return {
@@ -162,6 +211,18 @@ export function makeBackend(addon: RawAddon): NativeBackend {
       if (!fusedUpdateOperands(adamMeta, [param, grad, expAvg, expAvgSq])) return false;
       addon.adam(param.buffer as FloatArray, grad.buffer as FloatArray, expAvg.buffer as FloatArray, expAvgSq.buffer as FloatArray, adamMeta,
         h.beta1, h.beta2, h.oneMinusBeta1, h.oneMinusBeta2, h.stepSize, h.bc2Sqrt, h.eps);
+    },
+
+    lstmCell(proj, gh, act, cPrev, c, tc, h) {
+      if (!lstmOperands([proj, gh, act, cPrev, c, tc, h], CELL_WIDE, CELL_OUTPUTS)) return false;
+      addon.lstmCell(proj.buffer as FloatArray, gh.buffer as FloatArray, act.buffer as FloatArray, cPrev.buffer as FloatArray,
+        c.buffer as FloatArray, tc.buffer as FloatArray, h.buffer as FloatArray, lstmMeta);
+    },
+
+    lstmCellBackward(gradH, gradHRec, act, cPrev, tc, dc, dPre) {
+      if (!lstmOperands([gradH, gradHRec, act, cPrev, tc, dc, dPre], BACKWARD_WIDE, BACKWARD_OUTPUTS)) return false;
+      addon.lstmCellBackward(gradH.buffer as FloatArray, gradHRec.buffer as FloatArray, act.buffer as FloatArray, cPrev.buffer as FloatArray,
+        tc.buffer as FloatArray, dc.buffer as FloatArray, dPre.buffer as FloatArray, lstmMeta);
     },
 
     avgPool2dBackward(gradOut, gradIn, p) {

@@ -71,6 +71,8 @@ export interface NativeBackend {
   softmax(x: View, dim: number, out: View, log: boolean): void | false;
   sgdMomentum(param: View, grad: View, buf: View, h: SgdMomentumParams): void | false;
   adam(param: View, grad: View, expAvg: View, expAvgSq: View, h: AdamParams): void | false;
+  lstmCell(proj: View, gh: View, act: View, cPrev: View, c: View, tc: View, h: View): void | false;
+  lstmCellBackward(gradH: View, gradHRec: View, act: View, cPrev: View, tc: View, dc: View, dPre: View): void | false;
 }
 
 type FloatArray = Float32Array | Float64Array;
@@ -107,5 +109,11 @@ export interface RawAddon {
   adam(
     param: FloatArray, grad: FloatArray, expAvg: FloatArray, expAvgSq: FloatArray, meta: Float64Array,
     beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, stepSize: number, bc2Sqrt: number, eps: number,
+  ): void;
+  /** meta = [B, H, then the row stride and offset of each view in argument order]; column strides are 1. */
+  lstmCell(proj: FloatArray, gh: FloatArray, act: FloatArray, cPrev: FloatArray, c: FloatArray, tc: FloatArray, h: FloatArray, meta: Float64Array): void;
+  /** meta as lstmCell's. */
+  lstmCellBackward(
+    gradH: FloatArray, gradHRec: FloatArray, act: FloatArray, cPrev: FloatArray, tc: FloatArray, dc: FloatArray, dPre: FloatArray, meta: Float64Array,
   ): void;
 }

@@ -12,3 +12,5 @@ export const paramsFromTensor = (p: TensorConv2dParams): Conv2dParams => p;
 export const sgdParamsFromTensor = (p: TensorSgdParams): SgdMomentumParams => p;
 export const adamParamsFromTensor = (p: TensorAdamParams): AdamParams => p;
 export const matmulFits = (b: NativeBackend): Backend['matmul'] => b.matmul;
+export const lstmCellFits = (b: NativeBackend): Backend['lstmCell'] => b.lstmCell;
+export const lstmCellBackwardFits = (b: NativeBackend): Backend['lstmCellBackward'] => b.lstmCellBackward;

@@ -1,11 +1,12 @@
-import { type Backend, type Tensor, type View } from '@tsgrad/tensor';
+import { type Backend, type Tensor } from '@tsgrad/tensor';
 import { StateRows, StepBuffer, matrixOf, stepOf, transposedOf } from './recurrence-views.js';
 
 /**
- * LSTM over a whole sequence with backend kernels: per step one [B, H] x [H, 4H] matmul and ten
- * elementwise kernel calls over views of buffers allocated once; the backward precomputes every
- * factor that does not depend on the incoming gradient for all steps at once, leaving per step one
- * matmul and six elementwise calls.
+ * LSTM over a whole sequence with backend kernels: per step one [B, H] x [H, 4H] matmul and one
+ * fused elementwise call (`lstmCell`) over views of buffers allocated once; the backward is per
+ * step one `lstmCellBackward` call (which derives the gate factors from the saved activations as
+ * it goes) and one matmul. A call per step instead of ten (six backward) saves the per-call cost
+ * and the passes over memory, and the backward needs no whole-sequence factor buffers.
  *
  * Gate order i, f, g, o (PyTorch's); `act` holds sigmoid(i), sigmoid(f), tanh(g), sigmoid(o).
  */
@@ -31,25 +32,13 @@ export function lstmForward(k: Backend, proj: Tensor, h0: Tensor, c0: Tensor, wh
   const c = new StepBuffer(T + 1, B, H, dtype);
   const tc = new StepBuffer(T, B, H, dtype);
   const gh = new StepBuffer(1, B, G, dtype).step(0);
-  const ig = new StepBuffer(1, B, H, dtype).step(0);
   const whhT = transposedOf(whh);
   k.copy(matrixOf(h0), h.step(rows.initial));
   k.copy(matrixOf(c0), c.step(rows.initial));
   for (let s = 0; s < T; s++) {
     const t = rows.timeOf(s);
     k.matmul(h.step(rows.prev(t)), whhT, gh);
-    const pre = act.step(t);
-    k.binary('add', stepOf(proj, t), gh, pre);
-    const i = act.step(t, 0, H), f = act.step(t, H, H), g = act.step(t, 2 * H, H), o = act.step(t, 3 * H, H);
-    k.unary('sigmoid', act.step(t, 0, 2 * H), act.step(t, 0, 2 * H));
-    k.unary('tanh', g, g);
-    k.unary('sigmoid', o, o);
-    const ct = c.step(rows.cur(t));
-    k.binary('mul', f, c.step(rows.prev(t)), ct);
-    k.binary('mul', i, g, ig);
-    k.binary('add', ct, ig, ct);
-    k.unary('tanh', ct, tc.step(t));
-    k.binary('mul', o, tc.step(t), h.step(rows.cur(t)));
+    k.lstmCell(stepOf(proj, t), gh, act.step(t), c.step(rows.prev(t)), c.step(rows.cur(t)), tc.step(t), h.step(rows.cur(t)));
   }
   return { rows, act, h, c, tc };
 }
@@ -70,44 +59,20 @@ export function lstmBackward(k: Backend, s: LstmSaved, gH: Tensor, gC: Tensor, w
   const { T } = rows;
   const B = act.B, G = act.W, H = G / 4;
   const dtype = act.tensor.dtype;
-  // Factors of d pre that do not depend on the gradient, for all steps at once:
-  // m_i = g i(1-i), m_f = c_{t-1} f(1-f), m_g = i (1-g^2), m_o = tanh(c_t) o(1-o); dtc = o (1 - tanh(c_t)^2).
-  const m = new StepBuffer(T, B, G, dtype);
-  const actAll = act.rows(0, T), mAll = m.rows(0, T);
-  k.binary('mul', actAll, actAll, mAll);
-  k.binary('sub', act.rows(0, T, 0, 2 * H), m.rows(0, T, 0, 2 * H), m.rows(0, T, 0, 2 * H));
-  k.binary('sub', act.rows(0, T, 3 * H, H), m.rows(0, T, 3 * H, H), m.rows(0, T, 3 * H, H));
-  k.binaryScalar('sub', m.rows(0, T, 2 * H, H), 1, m.rows(0, T, 2 * H, H), true);
-  k.binary('mul', m.rows(0, T, 0, H), act.rows(0, T, 2 * H, H), m.rows(0, T, 0, H));
-  k.binary('mul', m.rows(0, T, H, H), c.rows(rows.prevStart, T), m.rows(0, T, H, H));
-  k.binary('mul', m.rows(0, T, 2 * H, H), act.rows(0, T, 0, H), m.rows(0, T, 2 * H, H));
-  k.binary('mul', m.rows(0, T, 3 * H, H), tc.rows(0, T), m.rows(0, T, 3 * H, H));
-  const dtc = new StepBuffer(T, B, H, dtype);
-  const dtcAll = dtc.rows(0, T), tcAll = tc.rows(0, T);
-  k.binary('mul', tcAll, tcAll, dtcAll);
-  k.binaryScalar('sub', dtcAll, 1, dtcAll, true);
-  k.binary('mul', dtcAll, act.rows(0, T, 3 * H, H), dtcAll);
-
+  // Native's fused kernel takes unit column strides only (others run in TS, every step); an
+  // incoming gradient may be expanded (stride 0), so it is made contiguous once here.
+  const gHSteps = gH.strides[2] === 1 ? gH : gH.contiguous();
   const dPre = new StepBuffer(T, B, G, dtype);
-  const dh = new StepBuffer(1, B, H, dtype).step(0);
-  const tmp = new StepBuffer(1, B, H, dtype).step(0);
   const dhRecBuf = new StepBuffer(1, B, H, dtype);
   const dhRec = dhRecBuf.step(0);
   const dcBuf = new StepBuffer(1, B, H, dtype);
   const dc = dcBuf.step(0);
   k.fill(dhRec, 0);
   k.copy(matrixOf(gC), dc);
-  // dc broadcast over the i, f, g slots: one call for their three products.
-  const dc3: View = { buffer: dc.buffer, shape: [B, 3, H], strides: [H, 0, 1], offset: 0 };
   for (let q = T - 1; q >= 0; q--) {
     const t = rows.timeOf(q);
-    k.binary('add', stepOf(gH, t), dhRec, dh);
-    k.binary('mul', dh, dtc.step(t), tmp);
-    k.binary('add', dc, tmp, dc);
-    const ifg: View = { buffer: dPre.tensor.buffer, shape: [B, 3, H], strides: [G, H, 1], offset: t * B * G };
-    k.binary('mul', dc3, { ...ifg, buffer: m.tensor.buffer }, ifg); // m has dPre's layout
-    k.binary('mul', dh, m.step(t, 3 * H, H), dPre.step(t, 3 * H, H));
-    if (q > 0 || needC0) k.binary('mul', dc, act.step(t, H, H), dc);
+    // dc goes in as the gradient of c_t and comes out as that of c_{t-1}.
+    k.lstmCellBackward(stepOf(gHSteps, t), dhRec, act.step(t), c.step(rows.prev(t)), tc.step(t), dc, dPre.step(t));
     if (q > 0 || needH0) k.matmul(dPre.step(t), matrixOf(whh), dhRec);
   }
   return { dPre, dh0: needH0 ? dhRecBuf.tensor.select(0, 0) : null, dc0: needC0 ? dcBuf.tensor.select(0, 0) : null };

@@ -157,6 +157,30 @@ export interface Backend {
    * and one float dtype.
    */
   adam(param: View, grad: View, expAvg: View, expAvgSq: View, h: AdamParams): void;
+
+  /**
+   * One LSTM time step's elementwise work (gate order i, f, g, o, as PyTorch). Every view is 2-D
+   * [B, n] (n = 4H for proj, gh and act, H for the others) of one float dtype, with any strides
+   * (act is one step of a [T, B, 4H] buffer; native takes unit column strides and leaves other
+   * calls to the pure-TS kernel). With a = proj + gh:
+   * `act = [sigmoid(a_i), sigmoid(a_f), tanh(a_g), sigmoid(a_o)]`,
+   * `c = f·cPrev + i·g`, `tc = tanh(c)`, `h = o·tc`. Each operation is rounded to the dtype in
+   * that order, as the same sequence of `binary`/`unary` calls would round it, so a backend gives
+   * the bits of its own unfused kernels. act, c, tc and h are written and must not overlap each
+   * other or the inputs.
+   */
+  lstmCell(proj: View, gh: View, act: View, cPrev: View, c: View, tc: View, h: View): void;
+  /**
+   * The elementwise part of one LSTM step's backward, the gradient of `lstmCell` (views as there;
+   * act, cPrev and tc are that step's saved gates, previous cell state and tanh(c)). With
+   * `dh = gradH + gradHRec` (the gradient of h_t from the output and from step t+1):
+   * `dc += dh·o·(1 - tc²)`, then `dPre = [dc·g·i(1-i), dc·cPrev·f(1-f), dc·i·(1-g²),
+   * dh·tc·o(1-o)]` and finally `dc ·= f` (dc [B, H] is updated in place: the gradient of c_t in,
+   * of c_{t-1} out). Each factor is rounded as the unfused sequence rounds it:
+   * `((i - i·i)·g)`, `((f - f·f)·cPrev)`, `((1 - g·g)·i)`, `((o - o·o)·tc)`, `((1 - tc·tc)·o)`.
+   * dc and dPre must not overlap each other or the inputs.
+   */
+  lstmCellBackward(gradH: View, gradHRec: View, act: View, cPrev: View, tc: View, dc: View, dPre: View): void;
 }
 
 /** A backend that implements some kernels; the registry completes it with the pure-TS ones. */

@@ -89,13 +89,18 @@ describe('backend registry', () => {
     for (const key of Object.keys(jsBackend)) if (key !== 'name') expect(typeof (c as unknown as Record<string, unknown>)[key]).toBe('function');
   });
 
-  it('every kernel takes at most five arguments (completeBackend forwards exactly five)', () => {
-    for (const [key, fn] of Object.entries(jsBackend)) if (key !== 'name') expect((fn as (...a: unknown[]) => unknown).length, key).toBeLessThanOrEqual(5);
+  it('every kernel takes at most seven arguments (completeBackend forwards exactly seven)', () => {
+    for (const [key, fn] of Object.entries(jsBackend)) if (key !== 'name') expect((fn as (...a: unknown[]) => unknown).length, key).toBeLessThanOrEqual(7);
     const seen: unknown[][] = [];
     const b = completeBackend({ name: 'arity', scatter: (...args: unknown[]) => { seen.push(args); } } as never);
     const v = {} as View;
     b.scatter(v, 1, v, v, true);
     expect(seen[0]!.slice(0, 5)).toEqual([v, 1, v, v, true]);
+    // The LSTM step kernels take seven views: each reaches the kernel in its place.
+    const views = Array.from({ length: 7 }, (_, k) => ({ offset: k }) as unknown as View);
+    const c = completeBackend({ name: 'arity7', lstmCellBackward: (...args: unknown[]) => { seen.push(args); } } as never);
+    c.lstmCellBackward(views[0]!, views[1]!, views[2]!, views[3]!, views[4]!, views[5]!, views[6]!);
+    views.forEach((view, k) => expect(seen[1]![k]).toBe(view));
   });
 
   it('TSGRAD_BACKEND=js selects js in a fresh process; a bad value is an error naming it', () => {

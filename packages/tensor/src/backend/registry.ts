@@ -46,10 +46,10 @@ export function completeBackend(partial: PartialBackend): Backend {
     const own = (partial as unknown as Record<string, ((...a: unknown[]) => unknown) | undefined>)[key];
     if (typeof own !== 'function') continue;
     const fallback = jsBackend[key] as (...a: unknown[]) => unknown;
-    // Fixed arity (every kernel takes at most five arguments): a rest parameter would allocate an
-    // array per call, measurable on a 100-element add (W6).
-    out[key] = (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => {
-      if (own(a, b, c, d, e) === false) fallback(a, b, c, d, e);
+    // Fixed arity (every kernel takes at most seven arguments, the LSTM step kernels): a rest
+    // parameter would allocate an array per call, measurable on a 100-element add (W6).
+    out[key] = (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown) => {
+      if (own(a, b, c, d, e, f, g) === false) fallback(a, b, c, d, e, f, g);
     };
   }
   return out as unknown as Backend;

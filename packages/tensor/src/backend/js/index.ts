@@ -6,6 +6,7 @@ import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { gather, indexAdd, indexSelect, scatter } from './indexing.js';
 import { adam, sgdMomentum } from './optim.js';
+import { lstmCell, lstmCellBackward } from './lstm.js';
 
 /** The pure-TypeScript backend: implements every kernel and is the reference for the others. */
 export const jsBackend: Backend = {
@@ -17,4 +18,5 @@ export const jsBackend: Backend = {
   maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
   gather, scatter, indexSelect, indexAdd,
   sgdMomentum, adam,
+  lstmCell, lstmCellBackward,
 };
