@@ -127,16 +127,22 @@ const T* contiguousCopy(const T* X, int64_t R, int64_t C, int64_t rs, int64_t cs
 }  // namespace
 #endif
 
-// Below this many multiply-adds (M·N·K; about 80 µs on one core) a product runs on the calling
-// thread alone. OpenBLAS's worker sleeps ~25 µs after a call (OPENBLAS_THREAD_TIMEOUT, set by
-// the addon), and a training step of a small model has more JS than that between its GEMMs, so
-// every product paid a wake-up: on 2 cores the W3 MLP's eight GEMMs took 450-950 µs per step for
-// its first thousand steps, against a steady 330 µs on one thread (W3 epoch 0.12-0.16 s against
-// 0.08-0.10 s). Larger products (a 256^3 GEMM is 16.7M) keep BLAS's threads.
+// Which threads run a product, by its multiply-adds (M·N·K):
+//  - under 2^21 (about 20 µs on one core): the calling thread alone;
+//  - from 2^21 to 2^28, with 2-8 threads in our pool: one slice of the larger of M and N per pool
+//    thread, each a single-threaded BLAS call. Our pool's workers poll between regions
+//    (threadpool.cc) while OpenBLAS's sleep ~25 µs after a call (OPENBLAS_THREAD_TIMEOUT, set by
+//    the addon) and then take 35-40 µs to wake on a VM, so in a training step, where JS runs
+//    between GEMMs, every threaded BLAS call paid a wake-up: the W3 MLP's GEMMs took 450-950 µs
+//    per step on BLAS's threads against 330 on one thread. Sliced on 2 cores: the W3 step 508 ->
+//    459 µs, W1 at n=256 199 -> 231 GFLOPS and n=512 227 -> 261 (numpy 232 and 252), W5's
+//    W_hh gradient [128,1792]x[1792,128] 578 -> 435 µs. Each slice re-packs the other operand,
+//    which more threads or larger products would pay for: there BLAS's own threads share it.
+//  - otherwise (or without a pool to slice on) under 2^23: the calling thread alone;
+//  - larger: BLAS's threads.
+constexpr double kSliceMinVolume = double(1 << 21);
+constexpr double kSliceMaxVolume = double(1 << 28);
 constexpr double kSerialGemmVolume = double(1 << 23);
-// From this many multiply-adds up to kSerialGemmVolume, the product is cut into one slice per
-// thread of our pool, each a single-threaded BLAS call.
-constexpr double kSplitGemmVolume = double(1 << 21);
 
 template <typename T>
 void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t ars, int64_t acs, const T* B, int64_t brs,
@@ -160,29 +166,32 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t ars, int64_t acs,
     if (M <= INT_MAX && N <= INT_MAX && K <= INT_MAX && lda <= INT_MAX && ldb <= INT_MAX && ldc <= INT_MAX &&
         ldc >= N) {
       const double volume = double(M) * double(N) * double(K);
-      if (volume < kSerialGemmVolume) {
+      const int threads = poolThreads();
+      const int parts = volume >= kSliceMinVolume && volume < kSliceMaxVolume && threads >= 2 && threads <= 8 &&
+                                std::max(M, N) >= 32 * threads && !inParallelRegion()
+                            ? threads
+                            : 1;
+      const T beta = accumulate ? T(1) : T(0);
+      if (parts > 1) {
         SerialBlasScope serial;
-        const int parts = volume >= kSplitGemmVolume ? poolThreads() : 1;
-        const T beta = accumulate ? T(1) : T(0);
-        if (parts > 1 && std::max(M, N) >= 32 * parts) {
-          // Split the larger of M and N, so each part re-packs only the smaller operand.
-          const bool byRows = M >= N;
-          const int64_t len = byRows ? M : N;
-          const int64_t step = (len / parts + 15) / 16 * 16;
-          parallelFor(parts, [&](int64_t i, int) {
-            const int64_t lo = std::min(len, i * step), hi = i + 1 == parts ? len : std::min(len, lo + step);
-            if (hi <= lo) return;
-            if (byRows) {
-              const T* Ai = A + lo * (ta == kNoTrans ? lda : 1);
-              blasGemm(ta, tb, int(hi - lo), int(N), int(K), Ai, int(lda), B, int(ldb), beta, C + lo * ldc, int(ldc));
-            } else {
-              const T* Bi = B + lo * (tb == kNoTrans ? 1 : ldb);
-              blasGemm(ta, tb, int(M), int(hi - lo), int(K), A, int(lda), Bi, int(ldb), beta, C + lo, int(ldc));
-            }
-          });
-        } else {
-          blasGemm(ta, tb, int(M), int(N), int(K), A, int(lda), B, int(ldb), beta, C, int(ldc));
-        }
+        // Slice the larger of M and N, so each slice re-packs only the smaller operand.
+        const bool byRows = M >= N;
+        const int64_t len = byRows ? M : N;
+        const int64_t step = (len / parts + 15) / 16 * 16;
+        parallelFor(parts, [&](int64_t i, int) {
+          const int64_t lo = std::min(len, i * step), hi = i + 1 == parts ? len : std::min(len, lo + step);
+          if (hi <= lo) return;
+          if (byRows) {
+            const T* Ai = A + lo * (ta == kNoTrans ? lda : 1);
+            blasGemm(ta, tb, int(hi - lo), int(N), int(K), Ai, int(lda), B, int(ldb), beta, C + lo * ldc, int(ldc));
+          } else {
+            const T* Bi = B + lo * (tb == kNoTrans ? 1 : ldb);
+            blasGemm(ta, tb, int(M), int(hi - lo), int(K), A, int(lda), Bi, int(ldb), beta, C + lo, int(ldc));
+          }
+        });
+      } else if (volume < kSerialGemmVolume) {
+        SerialBlasScope serial;
+        blasGemm(ta, tb, int(M), int(N), int(K), A, int(lda), B, int(ldb), beta, C, int(ldc));
       } else {
         // BLAS's own threads need the cores (unless a SerialBlasScope keeps this call on ours).
         if (!blasSerial.load(std::memory_order_relaxed)) parkPoolWorkers();

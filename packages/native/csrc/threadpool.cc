@@ -128,6 +128,8 @@ void setPoolThreads(int n) {
 int poolThreads() { return pool().threads.load(); }
 int maxThreadSlots() { return kMaxThreads; }
 
+bool inParallelRegion() { return inRegion; }
+
 void parkPoolWorkers() { pool().parkEpoch.fetch_add(1, std::memory_order_relaxed); }
 
 void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool serial, int maxThreads) {

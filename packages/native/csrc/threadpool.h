@@ -25,6 +25,9 @@ void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool 
  */
 void parkPoolWorkers();
 
+/** True while this thread runs tasks of a parallel region (a nested parallelFor runs inline). */
+bool inParallelRegion();
+
 /** The largest tid parallelFor can pass, plus one. */
 int maxThreadSlots();
 

@@ -56,11 +56,12 @@ describe.skipIf(skipWithoutAddon)('matmul agrees with the TS backend', () => {
       }
     });
 
-    // [64, 512, 64], [200, 90, 150] and [33, 257, 300] lie between 2^21 and 2^23 multiply-adds,
-    // where the product is cut into per-thread slices (by columns, rows, columns; uneven last slice).
-    it(`${name}: large products (BLAS path, sliced over our threads) and a 1-element product`, () => {
+    // [64, 512, 64], [200, 90, 150], [33, 257, 300] and [300, 129, 257] lie between 2^21 and 2^28
+    // multiply-adds, where the product is cut into per-thread slices (by columns, rows, columns,
+    // rows; uneven last slices); [700, 640, 600] is past 2^28, on BLAS's own threads.
+    it(`${name}: large products (BLAS path, sliced over our threads or BLAS-threaded) and a 1-element product`, () => {
       const r = rng(3);
-      for (const [M, N, K] of [[1, 1, 1], [300, 129, 257], [64, 512, 64], [200, 90, 150], [33, 257, 300], [1, 700, 300], [513, 1, 40]] as const) {
+      for (const [M, N, K] of [[1, 1, 1], [300, 129, 257], [64, 512, 64], [200, 90, 150], [33, 257, 300], [1, 700, 300], [513, 1, 40], [700, 640, 600]] as const) {
         for (const la of ['contiguous', 'transposed', 'strided'] as Layout[]) for (const lb of ['contiguous', 'transposed'] as Layout[]) {
           const a = matrixView(r, Ctor, [], M, K, la, []);
           const b = matrixView(r, Ctor, [], K, N, lb, []);
