@@ -83,3 +83,30 @@ describe('samplers', () => {
     expect(() => new BatchSampler(base, 0)).toThrow(RangeError);
   });
 });
+
+describe('epochIndices and the batch fast path', () => {
+  // Iterating a sampler and asking for its epoch's indices at once must give the same sequence
+  // from the same generator state, and BatchSampler must cut the same batches either way.
+  const makers: [string, (seed: number) => RandomSampler | SequentialSampler | SubsetRandomSampler][] = [
+    ['SequentialSampler', () => new SequentialSampler(23)],
+    ['RandomSampler', (seed) => new RandomSampler(23, { generator: new Generator(seed) })],
+    ['RandomSampler, 2.5 permutations', (seed) => new RandomSampler(10, { numSamples: 25, generator: new Generator(seed) })],
+    ['RandomSampler with replacement', (seed) => new RandomSampler(23, { replacement: true, numSamples: 31, generator: new Generator(seed) })],
+    ['SubsetRandomSampler', (seed) => new SubsetRandomSampler([5, 9, 11, 2, 40, 7], { generator: new Generator(seed) })],
+  ];
+  for (const [name, make] of makers) {
+    it(`${name}: epochIndices() is the iteration, epoch after epoch`, () => {
+      const a = make(3), b = make(3);
+      for (let epoch = 0; epoch < 3; epoch++) expect(Array.from(a.epochIndices())).toEqual([...b]);
+    });
+
+    it(`${name}: BatchSampler cuts the same batches as from plain iteration (with and without dropLast)`, () => {
+      for (const dropLast of [false, true]) {
+        const fast = new BatchSampler(make(5), 4, dropLast);
+        const plainSampler = make(5);
+        const plain = new BatchSampler({ [Symbol.iterator]: () => plainSampler[Symbol.iterator](), length: plainSampler.length }, 4, dropLast);
+        for (let epoch = 0; epoch < 2; epoch++) expect([...fast]).toEqual([...plain]);
+      }
+    });
+  }
+});

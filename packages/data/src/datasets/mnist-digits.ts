@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -167,7 +168,8 @@ export class MnistDigits<X = Tensor, Y = Tensor> extends Dataset<[X, Y]> {
     if (this.options.transform || this.options.targetTransform) return defaultCollate(indices.map((i) => this.get(i)));
     const b = indices.length;
     if (b === 0) throw new RangeError('collate: cannot collate an empty batch');
-    const x = new Float32Array(b * 784);
+    // Every element is written below, so the batch needs no zero-filled allocation.
+    const x = new Float32Array(Buffer.allocUnsafeSlow(b * 784 * 4).buffer, 0, b * 784);
     const y = new Int32Array(b);
     const unit = this.unitPixels();
     for (let k = 0; k < b; k++) {
