@@ -121,6 +121,8 @@ class NativeAddon : public Napi::Addon<NativeAddon> {
         InstanceMethod<&NativeAddon::call<adam>>("adam"),
         InstanceMethod<&NativeAddon::call<lstmCell>>("lstmCell"),
         InstanceMethod<&NativeAddon::call<lstmCellBackward>>("lstmCellBackward"),
+        InstanceMethod<&NativeAddon::call<rnnCell>>("rnnCell"),
+        InstanceMethod<&NativeAddon::call<rnnCellBackward>>("rnnCellBackward"),
     });
   }
 

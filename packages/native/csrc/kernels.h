@@ -27,5 +27,7 @@ Napi::Value sgdMomentum(const Napi::CallbackInfo& info);
 Napi::Value adam(const Napi::CallbackInfo& info);
 Napi::Value lstmCell(const Napi::CallbackInfo& info);
 Napi::Value lstmCellBackward(const Napi::CallbackInfo& info);
+Napi::Value rnnCell(const Napi::CallbackInfo& info);
+Napi::Value rnnCellBackward(const Napi::CallbackInfo& info);
 
 }  // namespace tsg

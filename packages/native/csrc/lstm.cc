@@ -7,93 +7,27 @@
 // the order of the unfused sequence. This file is compiled with -ffp-contract=off
 // (CMakeLists.txt): contracting f·cPrev + i·g or dc + dh·dtc into an FMA would round once where
 // the unfused kernels round twice. sigmoid and tanh come from lstm_act.cc (see lstm_act.h).
-#include <algorithm>
-
 #include "kernels.h"
 #include "lstm_act.h"
-#include "strided.h"
-#include "threadpool.h"
+#include "step_views.h"
 
 namespace tsg {
 namespace {
 
 constexpr int kViews = 7;
+using LstmViews = StepViews<kViews>;
+using LstmSignature = StepSignature<kViews>;
 
-/** The seven validated [B, 4H] or [B, H] views of one call (unit column stride, any row stride). */
-struct StepViews {
-  View v[kViews];
-  int64_t B = 0, H = 0;
-  /** Row b of view k. */
-  template <typename T> T* row(int k, int64_t b) const { return v[k].at<T>() + b * v[k].strides[0]; }
-};
-
-/** What one kernel's seven views are called, which are [B, 4H] (else [B, H]), which it writes. */
-struct StepSignature {
-  const char* kernel;
-  const char* names[kViews];
-  bool wide[kViews];
-  bool output[kViews];
-};
-
-/**
- * Reads info = (seven typed arrays, meta) with meta = [B, H, then row stride and offset of each
- * view]: one float dtype, every element inside its buffer, and no written view repeating elements
- * or sharing memory with another view (the row loops read and write through separate pointers).
- */
-StepViews readStepViews(const Napi::CallbackInfo& info, const StepSignature& sig) {
-  if (info.Length() != kViews + 1)
-    throwType(std::string(sig.kernel) + " expects 8 arguments (seven views and meta), got " + std::to_string(info.Length()));
-  Buf bufs[kViews];
-  for (int k = 0; k < kViews; k++) bufs[k] = getBuf(info, size_t(k), sig.names[k]);
-  requireFloat(bufs[0]);
-  for (int k = 1; k < kViews; k++) requireSameDType(bufs[0], bufs[k]);
-  Meta meta(info, kViews, "meta");
-  StepViews s;
-  s.B = meta.next("B", 0, kMaxIndex);
-  s.H = meta.next("H", 0, kMaxIndex / 4);
-  for (int k = 0; k < kViews; k++) {
-    const int64_t shape[2] = {s.B, sig.wide[k] ? 4 * s.H : s.H};
-    const int64_t strides[2] = {meta.next("row stride", -kMaxIndex, kMaxIndex), 1};
-    const int64_t offset = meta.next("offset", 0, kMaxIndex);
-    s.v[k] = stridedView(bufs[k], 2, shape, strides, offset, sig.names[k]);
-  }
-  meta.expectEnd();
-  for (int k = 0; k < kViews; k++) {
-    if (!sig.output[k]) continue;
-    requireNotRepeating(s.v[k], sig.names[k]);
-    for (int j = 0; j < kViews; j++) {
-      if (j != k && viewsOverlap(s.v[k], s.v[j]))
-        throwRange(std::string(sig.names[k]) + " and " + sig.names[j] + " overlap: " + sig.kernel + " writes " + sig.names[k] +
-                   ", which must not share memory with another view");
-    }
-  }
-  return s;
-}
-
-// Work per row, in strided.h's units (an add is 1, a float32 sigmoid or tanh about 6): five
-// transcendental and five cheap operations per hidden unit forward, about twenty cheap ones
-// backward. A step below kParallelElements units stays on the calling thread, as an elementwise
-// kernel of that much work would.
+// Work per row, in strided.h's units (see forEachRow): five transcendental and five cheap
+// operations per hidden unit forward, about twenty cheap ones backward. A step below
+// kParallelElements units stays on the calling thread, as an elementwise kernel of that much work
+// would.
 constexpr int64_t kCellCost = 35;
 constexpr int64_t kBackwardCost = 20;
 
-/** body(b) for every row b in [0, B), split into contiguous row ranges over our threads when large. */
-template <typename F>
-void forEachRow(int64_t B, int64_t costPerRow, F body) {
-  const int64_t threads = poolThreads();
-  if (B < 2 || threads <= 1 || B * costPerRow < kParallelElements) {
-    for (int64_t b = 0; b < B; b++) body(b);
-    return;
-  }
-  const int64_t tasks = std::min(B, threads);
-  parallelFor(tasks, [&](int64_t t, int) {
-    for (int64_t b = B * t / tasks; b < B * (t + 1) / tasks; b++) body(b);
-  });
-}
-
 /** Forward, row b: act = gates(proj + gh), c = f·cPrev + i·g, tc = tanh(c), h = o·tc. */
 template <typename T>
-void cellRow(const StepViews& s, int64_t b) {
+void cellRow(const LstmViews& s, int64_t b) {
   const int64_t H = s.H;
   T* act = s.row<T>(2, b);
   lstmGateActivations(s.row<const T>(0, b), s.row<const T>(1, b), act, H);
@@ -123,7 +57,7 @@ void cellRow(const StepViews& s, int64_t b) {
  * double has more than twice float's precision plus two bits, so rounding twice is rounding once.
  */
 template <typename T>
-void backwardRow(const StepViews& s, int64_t b) {
+void backwardRow(const LstmViews& s, int64_t b) {
   const int64_t H = s.H;
   const T* __restrict gradH = s.row<const T>(0, b);
   const T* __restrict gradHRec = s.row<const T>(1, b);
@@ -147,14 +81,14 @@ void backwardRow(const StepViews& s, int64_t b) {
   }
 }
 
-const StepSignature kCell = {
+const LstmSignature kCell = {
     "lstmCell",
     {"proj", "gh", "act", "cPrev", "c", "tc", "h"},
     {true, true, true, false, false, false, false},
     {false, false, true, false, true, true, true},
 };
 
-const StepSignature kBackward = {
+const LstmSignature kBackward = {
     "lstmCellBackward",
     {"gradH", "gradHRec", "act", "cPrev", "tc", "dc", "dPre"},
     {false, false, true, false, false, false, true},
@@ -165,7 +99,7 @@ const StepSignature kBackward = {
 
 // lstmCell(proj, gh, act, cPrev, c, tc, h, meta): meta = [B, H, (row stride, offset) of each view].
 Napi::Value lstmCell(const Napi::CallbackInfo& info) {
-  const StepViews s = readStepViews(info, kCell);
+  const LstmViews s = readStepViews(info, kCell);
   withFloat(s.v[0].buf.dtype, [&](auto z) {
     using T = decltype(z);
     forEachRow(s.B, kCellCost * s.H, [&](int64_t b) { cellRow<T>(s, b); });
@@ -175,7 +109,7 @@ Napi::Value lstmCell(const Napi::CallbackInfo& info) {
 
 // lstmCellBackward(gradH, gradHRec, act, cPrev, tc, dc, dPre, meta): meta as lstmCell's.
 Napi::Value lstmCellBackward(const Napi::CallbackInfo& info) {
-  const StepViews s = readStepViews(info, kBackward);
+  const LstmViews s = readStepViews(info, kBackward);
   withFloat(s.v[0].buf.dtype, [&](auto z) {
     using T = decltype(z);
     forEachRow(s.B, kBackwardCost * s.H, [&](int64_t b) { backwardRow<T>(s, b); });

@@ -31,11 +31,19 @@ void tanhRow(const T* __restrict x, T* __restrict out, int64_t n) {
   for (int64_t j = 0; j < n; j++) out[j] = tanhOf(x[j]);
 }
 
+template <typename T>
+void addTanh(const T* __restrict a, const T* __restrict b, T* __restrict out, int64_t n) {
+#pragma omp simd
+  for (int64_t j = 0; j < n; j++) out[j] = tanhOf(T(a[j] + b[j]));
+}
+
 }  // namespace
 
 void lstmGateActivations(const float* proj, const float* gh, float* act, int64_t H) { gateActivations(proj, gh, act, H); }
 void lstmGateActivations(const double* proj, const double* gh, double* act, int64_t H) { gateActivations(proj, gh, act, H); }
 void lstmTanhRow(const float* x, float* out, int64_t n) { tanhRow(x, out, n); }
 void lstmTanhRow(const double* x, double* out, int64_t n) { tanhRow(x, out, n); }
+void addTanhRow(const float* a, const float* b, float* out, int64_t n) { addTanh(a, b, out, n); }
+void addTanhRow(const double* a, const double* b, double* out, int64_t n) { addTanh(a, b, out, n); }
 
 }  // namespace tsg

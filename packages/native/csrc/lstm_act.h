@@ -1,4 +1,4 @@
-// The sigmoid/tanh passes of the fused LSTM step (lstm.cc), one batch row at a time.
+// The sigmoid/tanh passes of the fused LSTM and RNN steps (lstm.cc, rnn.cc), one batch row at a time.
 //
 // They live in lstm_act.cc, compiled with elementwise.cc's flags, so they evaluate vmath.h's
 // float32 polynomials exactly as the unary kernel does: GCC contracts their multiply-adds into
@@ -20,5 +20,12 @@ void lstmGateActivations(const double* proj, const double* gh, double* act, int6
 /** out[j] = tanh(x[j]) for j in [0, n) (the unary kernel's tanh); out must not overlap x. */
 void lstmTanhRow(const float* x, float* out, int64_t n);
 void lstmTanhRow(const double* x, double* out, int64_t n);
+
+/**
+ * out[j] = tanh(a[j] + b[j]) for j in [0, n), the sum rounded to the element type first, as the
+ * unfused add kernel stores it (the RNN step's forward); out must not overlap a or b.
+ */
+void addTanhRow(const float* a, const float* b, float* out, int64_t n);
+void addTanhRow(const double* a, const double* b, double* out, int64_t n);
 
 }  // namespace tsg

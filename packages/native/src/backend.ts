@@ -129,6 +129,52 @@ function lstmOperands(views: readonly View[], wide: readonly boolean[], outputs:
   return true;
 }
 
+// The RNN step kernels: meta = [B, H, then the row stride and offset of each view].
+const rnnCellMeta = new Float64Array(2 + 2 * 3);
+const rnnBackwardMeta = new Float64Array(2 + 2 * 4);
+// Below this many elements (B·H) the TS loop wins: 64 for the tanh step, as the unary tanh
+// kernel's crossover (elementwise.ts); the relu step and the backward are a few cheap operations
+// per element, whose crossover is a few hundred.
+const MIN_RNN_TANH = 64;
+const MIN_RNN_CHEAP = 256;
+// Byte ranges of the views of the current RNN call, reused.
+const rnnLo = new Float64Array(4);
+const rnnHi = new Float64Array(4);
+
+/**
+ * Whether [B, H] views can run a native RNN step kernel, writing its meta if so: B·H >= `min`,
+ * every view 2-D [B, H] like the first, one float dtype, unit column stride, and the last (the
+ * one written) with disjoint rows and no byte shared with another view (the addon checks all of
+ * this again and throws). Anything else declines to the TS kernel, which takes any strides and
+ * names a wrong shape or dtype.
+ */
+function rnnOperands(meta: Float64Array, views: readonly View[], min: number): boolean {
+  const first = views[0]!;
+  if (first.shape.length !== 2 || !sameFloat(...views)) return false;
+  const B = first.shape[0]!, H = first.shape[1]!;
+  if (B * H < min) return false;
+  const n = views.length;
+  for (let k = 0; k < n; k++) {
+    const v = views[k]!;
+    const rs = v.strides[0]!;
+    if (v.shape.length !== 2 || v.shape[0] !== B || v.shape[1] !== H || (H > 1 && v.strides[1] !== 1)) return false;
+    if (k === n - 1 && B > 1 && Math.abs(rs) < H) return false;
+    const size = v.buffer.BYTES_PER_ELEMENT;
+    const start = v.buffer.byteOffset + v.offset * size;
+    rnnLo[k] = start + Math.min(0, (B - 1) * rs) * size;
+    rnnHi[k] = start + (Math.max(0, (B - 1) * rs) + H) * size;
+    meta[2 + 2 * k] = rs;
+    meta[3 + 2 * k] = v.offset;
+  }
+  const out = views[n - 1]!;
+  for (let j = 0; j < n - 1; j++) {
+    if (views[j]!.buffer.buffer === out.buffer.buffer && rnnLo[j]! < rnnHi[n - 1]! && rnnLo[n - 1]! < rnnHi[j]!) return false;
+  }
+  meta[0] = B;
+  meta[1] = H;
+  return true;
+}
+
 /** Wraps the raw addon in the Backend kernel signatures, declining what it does not handle. */
 export function makeBackend(addon: RawAddon): NativeBackend {
   return {
@@ -223,6 +269,16 @@ export function makeBackend(addon: RawAddon): NativeBackend {
       if (!lstmOperands([gradH, gradHRec, act, cPrev, tc, dc, dPre], BACKWARD_WIDE, BACKWARD_OUTPUTS)) return false;
       addon.lstmCellBackward(gradH.buffer as FloatArray, gradHRec.buffer as FloatArray, act.buffer as FloatArray, cPrev.buffer as FloatArray,
         tc.buffer as FloatArray, dc.buffer as FloatArray, dPre.buffer as FloatArray, lstmMeta);
+    },
+
+    rnnCell(proj, gh, h, relu) {
+      if (typeof relu !== 'boolean' || !rnnOperands(rnnCellMeta, [proj, gh, h], relu ? MIN_RNN_CHEAP : MIN_RNN_TANH)) return false;
+      addon.rnnCell(proj.buffer as FloatArray, gh.buffer as FloatArray, h.buffer as FloatArray, rnnCellMeta, relu);
+    },
+
+    rnnCellBackward(gradH, gradHRec, h, dPre, relu) {
+      if (typeof relu !== 'boolean' || !rnnOperands(rnnBackwardMeta, [gradH, gradHRec, h, dPre], MIN_RNN_CHEAP)) return false;
+      addon.rnnCellBackward(gradH.buffer as FloatArray, gradHRec.buffer as FloatArray, h.buffer as FloatArray, dPre.buffer as FloatArray, rnnBackwardMeta, relu);
     },
 
     avgPool2dBackward(gradOut, gradIn, p) {

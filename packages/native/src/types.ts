@@ -73,6 +73,8 @@ export interface NativeBackend {
   adam(param: View, grad: View, expAvg: View, expAvgSq: View, h: AdamParams): void | false;
   lstmCell(proj: View, gh: View, act: View, cPrev: View, c: View, tc: View, h: View): void | false;
   lstmCellBackward(gradH: View, gradHRec: View, act: View, cPrev: View, tc: View, dc: View, dPre: View): void | false;
+  rnnCell(proj: View, gh: View, h: View, relu: boolean): void | false;
+  rnnCellBackward(gradH: View, gradHRec: View, h: View, dPre: View, relu: boolean): void | false;
 }
 
 type FloatArray = Float32Array | Float64Array;
@@ -116,4 +118,8 @@ export interface RawAddon {
   lstmCellBackward(
     gradH: FloatArray, gradHRec: FloatArray, act: FloatArray, cPrev: FloatArray, tc: FloatArray, dc: FloatArray, dPre: FloatArray, meta: Float64Array,
   ): void;
+  /** meta = [B, H, then the row stride and offset of each view in argument order]; column strides are 1. */
+  rnnCell(proj: FloatArray, gh: FloatArray, h: FloatArray, meta: Float64Array, relu: boolean): void;
+  /** meta as rnnCell's. */
+  rnnCellBackward(gradH: FloatArray, gradHRec: FloatArray, h: FloatArray, dPre: FloatArray, meta: Float64Array, relu: boolean): void;
 }

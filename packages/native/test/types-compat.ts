@@ -14,3 +14,5 @@ export const adamParamsFromTensor = (p: TensorAdamParams): AdamParams => p;
 export const matmulFits = (b: NativeBackend): Backend['matmul'] => b.matmul;
 export const lstmCellFits = (b: NativeBackend): Backend['lstmCell'] => b.lstmCell;
 export const lstmCellBackwardFits = (b: NativeBackend): Backend['lstmCellBackward'] => b.lstmCellBackward;
+export const rnnCellFits = (b: NativeBackend): Backend['rnnCell'] => b.rnnCell;
+export const rnnCellBackwardFits = (b: NativeBackend): Backend['rnnCellBackward'] => b.rnnCellBackward;

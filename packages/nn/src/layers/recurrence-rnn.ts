@@ -3,8 +3,10 @@ import { StateRows, StepBuffer, matrixOf, stepOf, transposedOf } from './recurre
 
 /**
  * Elman RNN (tanh or relu) over a whole sequence with backend kernels: per step one
- * [B, H] x [H, H] matmul and two elementwise calls; backward per step one matmul and two calls,
- * the activation's derivative computed for all steps at once.
+ * [B, H] x [H, H] matmul and one fused elementwise call (`rnnCell`: the add and the activation);
+ * the backward is per step one `rnnCellBackward` call (the gradient sum times the activation's
+ * derivative, derived from the saved h as it goes) and one matmul, with no whole-sequence
+ * derivative buffer.
  */
 export interface RnnSaved {
   rows: StateRows;
@@ -23,9 +25,7 @@ export function rnnForward(k: Backend, relu: boolean, proj: Tensor, h0: Tensor, 
   for (let s = 0; s < T; s++) {
     const t = rows.timeOf(s);
     k.matmul(h.step(rows.prev(t)), whhT, gh);
-    const ht = h.step(rows.cur(t));
-    k.binary('add', stepOf(proj, t), gh, ht);
-    k.unary(relu ? 'relu' : 'tanh', ht, ht);
+    k.rnnCell(stepOf(proj, t), gh, h.step(rows.cur(t)), relu);
   }
   return { rows, h };
 }
@@ -36,14 +36,9 @@ export function rnnBackward(k: Backend, relu: boolean, s: RnnSaved, gH: Tensor, 
   const { T } = rows;
   const { B, W: H } = h;
   const dtype = h.tensor.dtype;
-  // The activation's derivative for all steps: 1 - h^2 (tanh) or h > 0 (relu).
-  const deriv = new StepBuffer(T, B, H, dtype);
-  const hs = h.rows(rows.curStart, T), dAll = deriv.rows(0, T);
-  if (relu) k.binaryScalar('gt', hs, 0, dAll, false);
-  else {
-    k.binary('mul', hs, hs, dAll);
-    k.binaryScalar('sub', dAll, 1, dAll, true);
-  }
+  // Native's fused kernel takes unit column strides only (others run in TS, every step); an
+  // incoming gradient may be expanded (stride 0), so it is made contiguous once here.
+  const gHSteps = gH.strides[2] === 1 ? gH : gH.contiguous();
   const dPre = new StepBuffer(T, B, H, dtype);
   const dhRecBuf = new StepBuffer(1, B, H, dtype);
   const dhRec = dhRecBuf.step(0);
@@ -51,8 +46,7 @@ export function rnnBackward(k: Backend, relu: boolean, s: RnnSaved, gH: Tensor, 
   for (let q = T - 1; q >= 0; q--) {
     const t = rows.timeOf(q);
     const d = dPre.step(t);
-    k.binary('add', stepOf(gH, t), dhRec, d);
-    k.binary('mul', d, deriv.step(t), d);
+    k.rnnCellBackward(stepOf(gHSteps, t), dhRec, h.step(rows.cur(t)), d, relu);
     if (q > 0 || needH0) k.matmul(d, matrixOf(whh), dhRec);
   }
   return { dPre, dh0: needH0 ? dhRecBuf.tensor.select(0, 0) : null };

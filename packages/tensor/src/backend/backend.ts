@@ -181,6 +181,26 @@ export interface Backend {
    * dc and dPre must not overlap each other or the inputs.
    */
   lstmCellBackward(gradH: View, gradHRec: View, act: View, cPrev: View, tc: View, dc: View, dPre: View): void;
+
+  /**
+   * One Elman RNN time step's elementwise work: `h = tanh(proj + gh)`, or `relu(proj + gh)` when
+   * `relu` is true. proj, gh and h are 2-D [B, H] views of one float dtype with any strides
+   * (native takes unit column strides and leaves other calls to the pure-TS kernel). The sum is
+   * rounded to the dtype before the activation, as `binary('add')` then `unary('tanh' | 'relu')`
+   * round it, so a backend gives the bits of its own unfused kernels; relu is the unary kernel's
+   * (relu(NaN) = NaN, relu(-0) = +0). h is written and must not overlap proj or gh.
+   */
+  rnnCell(proj: View, gh: View, h: View, relu: boolean): void;
+  /**
+   * The elementwise part of one RNN step's backward, the gradient of `rnnCell` (h is that step's
+   * saved output): with `dh = gradH + gradHRec` (the gradient of h_t from the output and from
+   * step t+1), `dPre = dh·(1 - h·h)` for tanh and `dPre = dh·(h > 0 ? 1 : 0)` for relu (so a NaN
+   * h gives dh·0, and an infinite or NaN dh there gives NaN, as `binaryScalar('gt')` then
+   * `binary('mul')` do). Each operation is rounded to the dtype as the unfused sequence
+   * (`add`; `mul`, `binaryScalar('sub', 1, reverse)` or `binaryScalar('gt', 0)`; `mul`) rounds
+   * it. All four views are [B, H] of one float dtype; dPre must not overlap the inputs.
+   */
+  rnnCellBackward(gradH: View, gradHRec: View, h: View, dPre: View, relu: boolean): void;
 }
 
 /** A backend that implements some kernels; the registry completes it with the pure-TS ones. */

@@ -7,6 +7,7 @@ import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './po
 import { gather, indexAdd, indexSelect, scatter } from './indexing.js';
 import { adam, sgdMomentum } from './optim.js';
 import { lstmCell, lstmCellBackward } from './lstm.js';
+import { rnnCell, rnnCellBackward } from './rnn.js';
 
 /** The pure-TypeScript backend: implements every kernel and is the reference for the others. */
 export const jsBackend: Backend = {
@@ -19,4 +20,5 @@ export const jsBackend: Backend = {
   gather, scatter, indexSelect, indexAdd,
   sgdMomentum, adam,
   lstmCell, lstmCellBackward,
+  rnnCell, rnnCellBackward,
 };
