@@ -44,8 +44,9 @@ int availableCpus() {
   return 1;
 }
 
-// TSGRAD_NUM_THREADS, else every CPU we may run on. Parsed once per process; a bad value is
-// reported on every load (the threads are process-wide, shared by all isolates).
+// TSGRAD_NUM_THREADS, else every CPU we may run on, and TSGRAD_SPIN_US (threadpool.cc). Parsed
+// once per process; a bad value is reported on every load (the threads are process-wide, shared
+// by all isolates).
 std::string threadConfigError;
 void configureThreadsOnce() {
   static std::once_flag once;
@@ -62,6 +63,16 @@ void configureThreadsOnce() {
       n = int(v);
     }
     setNumThreads(n);
+    const char* spin = std::getenv("TSGRAD_SPIN_US");
+    if (spin != nullptr && *spin != '\0') {
+      char* end = nullptr;
+      long v = std::strtol(spin, &end, 10);
+      if (*end != '\0' || v < 0 || v > 1000000) {
+        threadConfigError = std::string("TSGRAD_SPIN_US must be an integer from 0 to 1000000 (microseconds), got \"") + spin + "\"";
+        return;
+      }
+      setPoolSpinMicros(v);
+    }
   });
 }
 
@@ -73,6 +84,7 @@ Napi::Value info(const Napi::CallbackInfo& info) {
   o.Set("blasVersion", b.version);
   o.Set("threads", getNumThreads());
   o.Set("poolThreads", poolThreads());
+  o.Set("spinMicros", double(poolSpinMicros()));
   o.Set("cpus", availableCpus());
   o.Set("mallocTuned", tuneMallocOnce());
 #ifdef TSGRAD_NATIVE_ARCH_FLAGS

@@ -3,7 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -20,28 +19,18 @@ constexpr int kMaxThreads = 64;
 thread_local bool inRegion = false;
 
 /**
- * How long an idle worker (and a caller waiting for its workers) spins before sleeping on a
- * condition variable. Waking a sleeping thread costs 35-40 us each way on the KVM machines we
- * measure on (a condvar round trip takes 75-95 us; an atomic flag seen by a spinning thread,
- * under 1 us), which is more than most of our parallel regions take, so a pool that always slept
- * made two threads slower than one for work under ~0.2 ms. A training step issues its parallel
- * regions a few hundred microseconds apart, so workers stay awake through a step and sleep once
- * the process goes idle, as OpenMP runtimes do (libgomp and Intel's spin for similar times).
- * TSGRAD_SPIN_US overrides it (0: always sleep).
+ * How long an idle worker (and a caller waiting for its workers) polls before sleeping on a
+ * condition variable, in microseconds. Waking a sleeping thread costs 35-40 us each way on the
+ * KVM and Firecracker machines we measure on (a condvar round trip takes 75-95 us; an atomic
+ * flag seen by a polling thread, under 1 us), which is more than most of our parallel regions
+ * take, so a pool that always slept made two threads slower than one for work under ~0.2 ms. A
+ * training step issues its parallel regions a few hundred microseconds apart, so workers stay
+ * awake through a step and sleep once the process goes idle, as OpenMP runtimes do (libgomp and
+ * Intel's spin for similar times). TSGRAD_SPIN_US sets it (addon.cc; 0: always sleep).
  */
-std::chrono::nanoseconds spinTime() {
-  static const std::chrono::nanoseconds t = [] {
-    const char* v = std::getenv("TSGRAD_SPIN_US");
-    long us = 1000;
-    if (v != nullptr && *v != '\0') {
-      char* end = nullptr;
-      long parsed = std::strtol(v, &end, 10);
-      if (end != v && *end == '\0' && parsed >= 0 && parsed <= 1000000) us = parsed;
-    }
-    return std::chrono::nanoseconds(us * 1000);
-  }();
-  return t;
-}
+std::atomic<long> spinMicros{1000};
+
+std::chrono::nanoseconds spinTime() { return std::chrono::microseconds(spinMicros.load(std::memory_order_relaxed)); }
 
 /** Spins until pred() holds or the spin time (or `stop` changing from `stopSeen`) ends; returns pred(). */
 template <typename Pred>
@@ -129,6 +118,9 @@ int poolThreads() { return pool().threads.load(); }
 int maxThreadSlots() { return kMaxThreads; }
 
 bool inParallelRegion() { return inRegion; }
+
+void setPoolSpinMicros(long us) { spinMicros.store(us < 0 ? 0 : us, std::memory_order_relaxed); }
+long poolSpinMicros() { return spinMicros.load(std::memory_order_relaxed); }
 
 void parkPoolWorkers() { pool().parkEpoch.fetch_add(1, std::memory_order_relaxed); }
 

@@ -25,6 +25,10 @@ void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool 
  */
 void parkPoolWorkers();
 
+/** How long idle workers poll for the next region before sleeping (TSGRAD_SPIN_US; 0: never). */
+void setPoolSpinMicros(long us);
+long poolSpinMicros();
+
 /** True while this thread runs tasks of a parallel region (a nested parallelFor runs inline). */
 bool inParallelRegion();
 

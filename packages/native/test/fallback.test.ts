@@ -70,6 +70,13 @@ describe.skipIf(skipWithoutAddon)('when the addon is present', () => {
     expect(tuned({ MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' })).toBe(false);
   });
 
+  it('TSGRAD_SPIN_US sets how long idle pool workers poll, and a bad value is a clear error', () => {
+    expect(JSON.parse(run(printInfo, {}).stdout.trim())).toMatchObject({ name: 'native', spinMicros: 1000 });
+    expect(JSON.parse(run(printInfo, { TSGRAD_SPIN_US: '0' }).stdout.trim())).toMatchObject({ name: 'native', spinMicros: 0 });
+    const bad = run(printInfo, { TSGRAD_SPIN_US: 'soon' });
+    expect(JSON.parse(bad.stdout.trim()).nativeError).toContain('TSGRAD_SPIN_US must be an integer from 0 to 1000000 (microseconds), got "soon"');
+  });
+
   it('TSGRAD_NUM_THREADS sets the thread count, and a bad value is a clear error', () => {
     const one = run(printInfo, { TSGRAD_NUM_THREADS: '1' });
     expect(JSON.parse(one.stdout.trim())).toMatchObject({ name: 'native', threads: 1, poolThreads: 1 });
