@@ -89,44 +89,54 @@ const CELL_WIDE = [true, true, true, false, false, false, false];
 const CELL_OUTPUTS = [false, false, true, false, true, true, true];
 const BACKWARD_WIDE = [false, false, true, false, false, false, true];
 const BACKWARD_OUTPUTS = [false, false, false, false, false, true, true];
-// Byte ranges of the views of the current LSTM call, reused.
-const lstmLo = new Float64Array(7);
-const lstmHi = new Float64Array(7);
+// Byte ranges of the views of the current step-kernel call, reused (at most seven views).
+const stepLo = new Float64Array(7);
+const stepHi = new Float64Array(7);
 
 /**
- * Whether seven views can run a native LSTM step kernel, writing its meta if so: act (the third)
- * [B, 4H] with B·4H >= MIN_LSTM_GATES, every view 2-D [B, 4H] where `wide` says so and [B, H]
- * otherwise, one float dtype, unit column stride, written views with disjoint rows and no byte
- * shared with another view (the addon checks all of this again and throws). Anything else
- * declines to the TS kernel, which takes any strides and names a wrong shape or dtype.
+ * Whether 2-D step views can run a native LSTM/RNN step kernel, writing `meta` = [B, H, then each
+ * view's row stride and offset] if so: view k is [B, G] where `wide` says so and [B, H]
+ * otherwise, every view one float dtype with unit column stride, and each view marked in
+ * `outputs` has disjoint rows and no byte shared with another view (the addon checks all of this
+ * again and throws). Anything else declines to the TS kernel, which takes any strides and names
+ * a wrong shape or dtype.
  */
-function lstmOperands(views: readonly View[], wide: readonly boolean[], outputs: readonly boolean[]): boolean {
-  const act = views[2]!;
-  if (act.shape.length !== 2 || !sameFloat(...views)) return false;
-  const B = act.shape[0]!, G = act.shape[1]!;
-  if (G % 4 !== 0 || B * G < MIN_LSTM_GATES) return false;
+function stepOperands(meta: Float64Array, views: readonly View[], B: number, H: number, G: number, wide: readonly boolean[], outputs: readonly boolean[]): boolean {
+  if (!sameFloat(...views)) return false;
   for (let k = 0; k < views.length; k++) {
     const v = views[k]!;
-    const W = wide[k] ? G : G / 4;
+    const W = wide[k] ? G : H;
     const rs = v.strides[0]!;
     if (v.shape.length !== 2 || v.shape[0] !== B || v.shape[1] !== W || (W > 1 && v.strides[1] !== 1)) return false;
     if (outputs[k] && B > 1 && Math.abs(rs) < W) return false;
     const size = v.buffer.BYTES_PER_ELEMENT;
     const start = v.buffer.byteOffset + v.offset * size;
-    lstmLo[k] = start + Math.min(0, (B - 1) * rs) * size;
-    lstmHi[k] = start + (Math.max(0, (B - 1) * rs) + W) * size;
-    lstmMeta[2 + 2 * k] = rs;
-    lstmMeta[3 + 2 * k] = v.offset;
+    stepLo[k] = start + Math.min(0, (B - 1) * rs) * size;
+    stepHi[k] = start + (Math.max(0, (B - 1) * rs) + W) * size;
+    meta[2 + 2 * k] = rs;
+    meta[3 + 2 * k] = v.offset;
   }
   for (let k = 0; k < views.length; k++) {
     if (!outputs[k]) continue;
     for (let j = 0; j < views.length; j++) {
-      if (j !== k && views[j]!.buffer.buffer === views[k]!.buffer.buffer && lstmLo[j]! < lstmHi[k]! && lstmLo[k]! < lstmHi[j]!) return false;
+      if (j !== k && views[j]!.buffer.buffer === views[k]!.buffer.buffer && stepLo[j]! < stepHi[k]! && stepLo[k]! < stepHi[j]!) return false;
     }
   }
-  lstmMeta[0] = B;
-  lstmMeta[1] = G / 4;
+  meta[0] = B;
+  meta[1] = H;
   return true;
+}
+
+/**
+ * Whether seven views can run a native LSTM step kernel (see stepOperands): act (the third)
+ * [B, 4H] with B·4H >= MIN_LSTM_GATES, every view [B, 4H] where `wide` says so and [B, H] otherwise.
+ */
+function lstmOperands(views: readonly View[], wide: readonly boolean[], outputs: readonly boolean[]): boolean {
+  const act = views[2]!;
+  if (act.shape.length !== 2) return false;
+  const B = act.shape[0]!, G = act.shape[1]!;
+  if (G % 4 !== 0 || B * G < MIN_LSTM_GATES) return false;
+  return stepOperands(lstmMeta, views, B, G / 4, G, wide, outputs);
 }
 
 // The RNN step kernels: meta = [B, H, then the row stride and offset of each view].
@@ -137,42 +147,20 @@ const rnnBackwardMeta = new Float64Array(2 + 2 * 4);
 // per element, whose crossover is a few hundred.
 const MIN_RNN_TANH = 64;
 const MIN_RNN_CHEAP = 256;
-// Byte ranges of the views of the current RNN call, reused.
-const rnnLo = new Float64Array(4);
-const rnnHi = new Float64Array(4);
+const NOT_WIDE = [false, false, false, false];
+const RNN_CELL_OUTPUTS = [false, false, true];
+const RNN_BACKWARD_OUTPUTS = [false, false, false, true];
 
 /**
- * Whether [B, H] views can run a native RNN step kernel, writing its meta if so: B·H >= `min`,
- * every view 2-D [B, H] like the first, one float dtype, unit column stride, and the last (the
- * one written) with disjoint rows and no byte shared with another view (the addon checks all of
- * this again and throws). Anything else declines to the TS kernel, which takes any strides and
- * names a wrong shape or dtype.
+ * Whether [B, H] views (the shape of the first) can run a native RNN step kernel with B·H >= `min`,
+ * the last being the one written (see stepOperands).
  */
-function rnnOperands(meta: Float64Array, views: readonly View[], min: number): boolean {
+function rnnOperands(meta: Float64Array, views: readonly View[], outputs: readonly boolean[], min: number): boolean {
   const first = views[0]!;
-  if (first.shape.length !== 2 || !sameFloat(...views)) return false;
+  if (first.shape.length !== 2) return false;
   const B = first.shape[0]!, H = first.shape[1]!;
   if (B * H < min) return false;
-  const n = views.length;
-  for (let k = 0; k < n; k++) {
-    const v = views[k]!;
-    const rs = v.strides[0]!;
-    if (v.shape.length !== 2 || v.shape[0] !== B || v.shape[1] !== H || (H > 1 && v.strides[1] !== 1)) return false;
-    if (k === n - 1 && B > 1 && Math.abs(rs) < H) return false;
-    const size = v.buffer.BYTES_PER_ELEMENT;
-    const start = v.buffer.byteOffset + v.offset * size;
-    rnnLo[k] = start + Math.min(0, (B - 1) * rs) * size;
-    rnnHi[k] = start + (Math.max(0, (B - 1) * rs) + H) * size;
-    meta[2 + 2 * k] = rs;
-    meta[3 + 2 * k] = v.offset;
-  }
-  const out = views[n - 1]!;
-  for (let j = 0; j < n - 1; j++) {
-    if (views[j]!.buffer.buffer === out.buffer.buffer && rnnLo[j]! < rnnHi[n - 1]! && rnnLo[n - 1]! < rnnHi[j]!) return false;
-  }
-  meta[0] = B;
-  meta[1] = H;
-  return true;
+  return stepOperands(meta, views, B, H, H, NOT_WIDE, outputs);
 }
 
 /** Wraps the raw addon in the Backend kernel signatures, declining what it does not handle. */
@@ -272,12 +260,12 @@ export function makeBackend(addon: RawAddon): NativeBackend {
     },
 
     rnnCell(proj, gh, h, relu) {
-      if (typeof relu !== 'boolean' || !rnnOperands(rnnCellMeta, [proj, gh, h], relu ? MIN_RNN_CHEAP : MIN_RNN_TANH)) return false;
+      if (typeof relu !== 'boolean' || !rnnOperands(rnnCellMeta, [proj, gh, h], RNN_CELL_OUTPUTS, relu ? MIN_RNN_CHEAP : MIN_RNN_TANH)) return false;
       addon.rnnCell(proj.buffer as FloatArray, gh.buffer as FloatArray, h.buffer as FloatArray, rnnCellMeta, relu);
     },
 
     rnnCellBackward(gradH, gradHRec, h, dPre, relu) {
-      if (typeof relu !== 'boolean' || !rnnOperands(rnnBackwardMeta, [gradH, gradHRec, h, dPre], MIN_RNN_CHEAP)) return false;
+      if (typeof relu !== 'boolean' || !rnnOperands(rnnBackwardMeta, [gradH, gradHRec, h, dPre], RNN_BACKWARD_OUTPUTS, MIN_RNN_CHEAP)) return false;
       addon.rnnCellBackward(gradH.buffer as FloatArray, gradHRec.buffer as FloatArray, h.buffer as FloatArray, dPre.buffer as FloatArray, rnnBackwardMeta, relu);
     },
 
