@@ -1,5 +1,6 @@
 import type { View } from '../backend.js';
-import type { TypedArray } from '../../dtype.js';
+import { UNARY_EXPR } from './elementwise.js';
+import { type Rows, checkStepDType, rowsOf } from './step-rows.js';
 
 /**
  * The fused LSTM step kernels (`Backend.lstmCell` and `Backend.lstmCellBackward`): one pass over
@@ -15,19 +16,8 @@ import type { TypedArray } from '../../dtype.js';
  * unfused kernel sequence bit for bit.
  */
 
-/** UNARY_EXPR.sigmoid's formula (elementwise.ts): the fused kernel must give the unary kernel's bits. */
-function sigmoid(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-}
-
-/** Element [b, j] of a 2-D view lives at `offset + b·rowStride + j·colStride`. */
-interface Rows {
-  readonly a: TypedArray;
-  readonly o: number;
-  readonly rs: number;
-  readonly cs: number;
-}
-const rowsOf = (v: View): Rows => ({ a: v.buffer, o: v.offset, rs: v.strides[0]!, cs: v.strides[1]! });
+/** The unary sigmoid kernel's own formula (UNARY_EXPR in elementwise.ts), so the fused kernel gives its bits. */
+const sigmoid = new Function('x0', `return ${UNARY_EXPR.sigmoid};`) as (x: number) => number;
 
 /**
  * Checks the views of one call: 2-D, B rows, `4H` or `H` columns as `wide` says, one float dtype.
@@ -46,12 +36,7 @@ function checkViews(kernel: string, names: readonly string[], views: readonly Vi
     if (v.shape.length !== 2 || v.shape[0] !== B || v.shape[1] !== W) {
       throw new RangeError(`${kernel}: ${names[k]} must be [${B}, ${W}] (${wide[k] ? '[B, 4H]' : '[B, H]'} with ${names[ref]} [${B}, ${G}]), got [${v.shape.join(', ')}]`);
     }
-    if (!(v.buffer instanceof Float32Array || v.buffer instanceof Float64Array)) {
-      throw new TypeError(`${kernel}: ${names[k]} must be a float32 or float64 view, got ${v.buffer.constructor.name}`);
-    }
-    if (v.buffer.constructor !== Ctor) {
-      throw new TypeError(`${kernel}: ${names[k]} is ${v.buffer.constructor.name} but ${names[ref]} is ${Ctor.name}: every view must share one dtype`);
-    }
+    checkStepDType(kernel, names[k]!, v, names[ref]!, Ctor);
   }
   return { B, H };
 }

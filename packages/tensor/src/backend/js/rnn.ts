@@ -1,5 +1,5 @@
 import type { View } from '../backend.js';
-import type { TypedArray } from '../../dtype.js';
+import { type Rows, checkStepDType, rowsOf } from './step-rows.js';
 
 /**
  * The fused Elman RNN step kernels (`Backend.rnnCell` and `Backend.rnnCellBackward`): one pass
@@ -13,15 +13,6 @@ import type { TypedArray } from '../../dtype.js';
  * would give); in float64 a double is already the stored value. Hence two copies of the backward
  * loop, as in lstm.ts. rnn.test.ts checks both against the unfused kernel sequence bit for bit.
  */
-
-/** Element [b, j] of a 2-D view lives at `offset + b·rowStride + j·colStride`. */
-interface Rows {
-  readonly a: TypedArray;
-  readonly o: number;
-  readonly rs: number;
-  readonly cs: number;
-}
-const rowsOf = (v: View): Rows => ({ a: v.buffer, o: v.offset, rs: v.strides[0]!, cs: v.strides[1]! });
 
 /**
  * Checks the views of one call: 2-D [B, H] like the first, one float dtype, and a boolean relu.
@@ -37,12 +28,7 @@ function checkViews(kernel: string, names: readonly string[], views: readonly Vi
     if (v.shape.length !== 2 || v.shape[0] !== B || v.shape[1] !== H) {
       throw new RangeError(`${kernel}: ${names[k]} must be [${B}, ${H}] (the shape of ${names[0]}), got [${v.shape.join(', ')}]`);
     }
-    if (!(v.buffer instanceof Float32Array || v.buffer instanceof Float64Array)) {
-      throw new TypeError(`${kernel}: ${names[k]} must be a float32 or float64 view, got ${v.buffer.constructor.name}`);
-    }
-    if (v.buffer.constructor !== Ctor) {
-      throw new TypeError(`${kernel}: ${names[k]} is ${v.buffer.constructor.name} but ${names[0]} is ${Ctor.name}: every view must share one dtype`);
-    }
+    checkStepDType(kernel, names[k]!, v, names[0]!, Ctor);
   }
   if (typeof relu !== 'boolean') throw new TypeError(`${kernel}: relu must be a boolean, got ${typeof relu}`);
   return { B, H };
