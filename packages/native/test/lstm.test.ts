@@ -4,28 +4,17 @@
 import { describe, expect, it } from 'vitest';
 // Imported by relative path in tests only: @tsgrad/native must not depend on @tsgrad/tensor.
 import { jsBackend } from '../../tensor/src/backend/js/index.js';
-import { type StepKernels, unfusedLstmCell, unfusedLstmCellBackward } from '../../tensor/src/test-utils/lstm-reference.js';
-import { elementwiseKernels } from '../src/elementwise.js';
+import { unfusedLstmCell, unfusedLstmCellBackward } from '../../tensor/src/test-utils/lstm-reference.js';
 import { createBackend, rawAddon } from '../src/index.js';
+import { cloneAll, stepOf } from '../../tensor/src/test-utils/step-views.js';
 import type { TypedArray, View } from '../src/types.js';
 import { type FloatCtor, pick, randInt, rng, skipWithoutAddon } from './helpers.js';
+import { expectViewsClose, expectViewsSameBits, unfusedNativeKernels } from './step-helpers.js';
 
 const native = skipWithoutAddon ? (null as unknown as ReturnType<typeof createBackend>) : createBackend();
 const dtypes: [string, FloatCtor][] = [['float32', Float32Array], ['float64', Float64Array]];
 
-/** Native's own elementwise kernels at every size (thresholds zero); a decline would be a silent no-op, so it fails. */
-const unfusedNative: StepKernels = (() => {
-  if (skipWithoutAddon) return null as unknown as StepKernels;
-  const ew = elementwiseKernels(rawAddon(), { cheap: 0, transcendental: 0, reduce: 0 });
-  const must = (r: void | false, what: string) => {
-    if (r === false) throw new Error(`native declined ${what}`);
-  };
-  return {
-    unary: (op, x, out) => must(ew.unary(op, x, out), op),
-    binary: (op, a, b, out) => must(ew.binary(op, a, b, out), op),
-    binaryScalar: (op, a, s, out, rev) => must(ew.binaryScalar(op, a, s, out, rev), op),
-  };
-})();
+const unfusedNative = unfusedNativeKernels();
 
 const SPECIALS = [0, -0, NaN, Infinity, -Infinity, 40, -40, 1e-30, -1e-30, 1e10, -1e10, 0.5, -0.5];
 function filled(r: () => number, C: FloatCtor, n: number): TypedArray {
@@ -38,7 +27,6 @@ function rowsView(r: () => number, C: FloatCtor, B: number, W: number): View {
   const rs = W + randInt(r, 0, 3), offset = randInt(r, 0, 5);
   return { buffer: filled(r, C, offset + (B - 1) * rs + W + 2), shape: [B, W], strides: [rs, 1], offset };
 }
-const stepOf = (buffer: TypedArray, t: number, B: number, W: number): View => ({ buffer, shape: [B, W], strides: [W, 1], offset: t * B * W });
 
 /** Forward operands: act a step of a [3, B, 4H] buffer; cPrev and c adjacent rows of one state buffer. */
 function cellCase(r: () => number, C: FloatCtor, B: number, H: number): View[] {
@@ -53,34 +41,10 @@ function backwardCase(r: () => number, C: FloatCtor, B: number, H: number): View
   return [rowsView(r, C, B, H), rowsView(r, C, B, H), stepOf(filled(r, C, 2 * B * 4 * H), t, B, 4 * H),
     rowsView(r, C, B, H), rowsView(r, C, B, H), rowsView(r, C, B, H), stepOf(filled(r, C, 2 * B * 4 * H), t, B, 4 * H)];
 }
-function cloneAll(views: View[]): View[] {
-  const copies = new Map<TypedArray, TypedArray>();
-  return views.map((v) => {
-    let b = copies.get(v.buffer);
-    if (b === undefined) copies.set(v.buffer, (b = v.buffer.slice() as TypedArray));
-    return { ...v, buffer: b };
-  });
-}
 type Seven = [View, View, View, View, View, View, View];
 const cell = (k: { lstmCell(...v: Seven): unknown }, v: View[]) => k.lstmCell(...(v as Seven));
 const cellBackward = (k: { lstmCellBackward(...v: Seven): unknown }, v: View[]) => k.lstmCellBackward(...(v as Seven));
 
-function expectSameBits(actual: View[], expected: View[], label: string): void {
-  actual.forEach((v, k) => {
-    const a = v.buffer, e = expected[k]!.buffer;
-    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], e[i])) expect.fail(`${label} operand ${k} [${i}]: got ${a[i]}, expected ${e[i]}`);
-  });
-}
-function expectClose(actual: View[], expected: View[], rtol: number, atol: number, label: string): void {
-  actual.forEach((v, k) => {
-    const a = v.buffer, e = expected[k]!.buffer;
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i]!, y = e[i]!;
-      if (x === y || (Number.isNaN(x) && Number.isNaN(y))) continue;
-      if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) expect.fail(`${label} operand ${k} [${i}]: got ${x}, expected ${y}`);
-    }
-  });
-}
 
 // Random small steps (one thread), then the bench's LSTM step [64, 128] and larger ones, which are
 // split by rows over the pool, and a single wide row.
@@ -101,11 +65,11 @@ describe.skipIf(skipWithoutAddon)('native lstmCell / lstmCellBackward', () => {
         const unfused = cloneAll(fused), ts = cloneAll(fused);
         expect(cell(native, fused)).toBeUndefined();
         unfusedLstmCell(unfusedNative, ...(unfused as Seven));
-        expectSameBits(fused, unfused, `B=${B} H=${H}`);
+        expectViewsSameBits(fused, unfused, `B=${B} H=${H}`);
         cell(jsBackend, ts);
         // float32 sigmoid/tanh are vmath.h's polynomials (a few ulp), float64 libm's.
-        if (C === Float32Array) expectClose(fused, ts, 1e-5, 1e-6, `B=${B} H=${H} against TS`);
-        else expectClose(fused, ts, 1e-13, 1e-15, `B=${B} H=${H} against TS`);
+        if (C === Float32Array) expectViewsClose(fused, ts, 1e-5, 1e-6, `B=${B} H=${H} against TS`);
+        else expectViewsClose(fused, ts, 1e-13, 1e-15, `B=${B} H=${H} against TS`);
       }
     });
 
@@ -119,8 +83,8 @@ describe.skipIf(skipWithoutAddon)('native lstmCell / lstmCellBackward', () => {
           unfusedLstmCellBackward(unfusedNative, ...(unfused as Seven));
           cellBackward(jsBackend, ts);
         }
-        expectSameBits(fused, unfused, `B=${B} H=${H}`);
-        expectSameBits(fused, ts, `B=${B} H=${H} against TS`);
+        expectViewsSameBits(fused, unfused, `B=${B} H=${H}`);
+        expectViewsSameBits(fused, ts, `B=${B} H=${H} against TS`);
       }
     });
   }

@@ -4,34 +4,18 @@
 import { describe, expect, it } from 'vitest';
 // Imported by relative path in tests only: @tsgrad/native must not depend on @tsgrad/tensor.
 import { jsBackend } from '../../tensor/src/backend/js/index.js';
-import type { StepKernels } from '../../tensor/src/test-utils/lstm-reference.js';
 import { unfusedRnnCell, unfusedRnnCellBackward } from '../../tensor/src/test-utils/rnn-reference.js';
-import { elementwiseKernels } from '../src/elementwise.js';
 import { createBackend, rawAddon } from '../src/index.js';
+import { cloneAll, stepOf } from '../../tensor/src/test-utils/step-views.js';
 import type { TypedArray, View } from '../src/types.js';
 import { type FloatCtor, pick, randInt, rng, skipWithoutAddon } from './helpers.js';
+import { expectViewsClose, expectViewsSameBits, unfusedNativeKernels } from './step-helpers.js';
 
 const native = skipWithoutAddon ? (null as unknown as ReturnType<typeof createBackend>) : createBackend();
 const dtypes: [string, FloatCtor][] = [['float32', Float32Array], ['float64', Float64Array]];
 const nonlinearities: [string, boolean][] = [['tanh', false], ['relu', true]];
 
-/**
- * Native's own elementwise kernels at every size (thresholds zero); a decline would be a silent
- * no-op, so it fails, except binaryScalar('gt'), which native does not have: there the TS kernel
- * runs, as it did in the unfused recurrence.
- */
-const unfusedNative: StepKernels = (() => {
-  if (skipWithoutAddon) return null as unknown as StepKernels;
-  const ew = elementwiseKernels(rawAddon(), { cheap: 0, transcendental: 0, reduce: 0 });
-  const must = (r: void | false, what: string) => {
-    if (r === false) throw new Error(`native declined ${what}`);
-  };
-  return {
-    unary: (op, x, out) => must(ew.unary(op, x, out), op),
-    binary: (op, a, b, out) => must(ew.binary(op, a, b, out), op),
-    binaryScalar: (op, a, s, out, rev) => (op === 'gt' ? jsBackend.binaryScalar(op, a, s, out, rev) : must(ew.binaryScalar(op, a, s, out, rev), op)),
-  };
-})();
+const unfusedNative = unfusedNativeKernels(['gt']);
 
 const SPECIALS = [0, -0, NaN, Infinity, -Infinity, 40, -40, 1e-30, -1e-30, 1e10, -1e10, 0.5, -0.5, 1, -1];
 function filled(r: () => number, C: FloatCtor, n: number): TypedArray {
@@ -44,7 +28,6 @@ function rowsView(r: () => number, C: FloatCtor, B: number, H: number): View {
   const rs = H + randInt(r, 0, 3), offset = randInt(r, 0, 5);
   return { buffer: filled(r, C, offset + (B - 1) * rs + H + 2), shape: [B, H], strides: [rs, 1], offset };
 }
-const stepOf = (buffer: TypedArray, t: number, B: number, H: number): View => ({ buffer, shape: [B, H], strides: [H, 1], offset: t * B * H });
 
 /** Forward operands: proj a step of a [3, B, H] buffer, gh padded rows, h a step of a [4, B, H] state buffer. */
 function cellCase(r: () => number, C: FloatCtor, B: number, H: number): View[] {
@@ -54,35 +37,11 @@ function cellCase(r: () => number, C: FloatCtor, B: number, H: number): View[] {
 function backwardCase(r: () => number, C: FloatCtor, B: number, H: number): View[] {
   return [rowsView(r, C, B, H), rowsView(r, C, B, H), rowsView(r, C, B, H), stepOf(filled(r, C, 2 * B * H), randInt(r, 0, 1), B, H)];
 }
-function cloneAll(views: View[]): View[] {
-  const copies = new Map<TypedArray, TypedArray>();
-  return views.map((v) => {
-    let b = copies.get(v.buffer);
-    if (b === undefined) copies.set(v.buffer, (b = v.buffer.slice() as TypedArray));
-    return { ...v, buffer: b };
-  });
-}
 type Cell = { rnnCell(proj: View, gh: View, h: View, relu: boolean): unknown };
 type Backward = { rnnCellBackward(gradH: View, gradHRec: View, h: View, dPre: View, relu: boolean): unknown };
 const cell = (k: Cell, v: View[], relu: boolean) => k.rnnCell(v[0]!, v[1]!, v[2]!, relu);
 const cellBackward = (k: Backward, v: View[], relu: boolean) => k.rnnCellBackward(v[0]!, v[1]!, v[2]!, v[3]!, relu);
 
-function expectSameBits(actual: View[], expected: View[], label: string): void {
-  actual.forEach((v, k) => {
-    const a = v.buffer, e = expected[k]!.buffer;
-    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], e[i])) expect.fail(`${label} operand ${k} [${i}]: got ${a[i]}, expected ${e[i]}`);
-  });
-}
-function expectClose(actual: View[], expected: View[], rtol: number, atol: number, label: string): void {
-  actual.forEach((v, k) => {
-    const a = v.buffer, e = expected[k]!.buffer;
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i]!, y = e[i]!;
-      if (x === y || (Number.isNaN(x) && Number.isNaN(y))) continue;
-      if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) expect.fail(`${label} operand ${k} [${i}]: got ${x}, expected ${y}`);
-    }
-  });
-}
 
 // Random small steps (one thread), then the bench's RNN step [64, 128] and larger ones, which are
 // split by rows over the pool, and a single wide row.
@@ -104,12 +63,12 @@ describe.skipIf(skipWithoutAddon)('native rnnCell / rnnCellBackward', () => {
           const unfused = cloneAll(fused), ts = cloneAll(fused);
           expect(cell(native, fused, relu)).toBeUndefined();
           unfusedRnnCell(unfusedNative, unfused[0]!, unfused[1]!, unfused[2]!, relu);
-          expectSameBits(fused, unfused, `B=${B} H=${H}`);
+          expectViewsSameBits(fused, unfused, `B=${B} H=${H}`);
           cell(jsBackend, ts, relu);
           // relu has no rounding of its own; float32 tanh is vmath.h's polynomial (a few ulp), float64 libm's.
-          if (relu) expectSameBits(fused, ts, `B=${B} H=${H} against TS`);
-          else if (C === Float32Array) expectClose(fused, ts, 1e-5, 1e-6, `B=${B} H=${H} against TS`);
-          else expectClose(fused, ts, 1e-13, 1e-15, `B=${B} H=${H} against TS`);
+          if (relu) expectViewsSameBits(fused, ts, `B=${B} H=${H} against TS`);
+          else if (C === Float32Array) expectViewsClose(fused, ts, 1e-5, 1e-6, `B=${B} H=${H} against TS`);
+          else expectViewsClose(fused, ts, 1e-13, 1e-15, `B=${B} H=${H} against TS`);
         }
       });
 
@@ -121,8 +80,8 @@ describe.skipIf(skipWithoutAddon)('native rnnCell / rnnCellBackward', () => {
           expect(cellBackward(native, fused, relu)).toBeUndefined();
           unfusedRnnCellBackward(unfusedNative, unfused[0]!, unfused[1]!, unfused[2]!, unfused[3]!, relu);
           cellBackward(jsBackend, ts, relu);
-          expectSameBits(fused, unfused, `B=${B} H=${H}`);
-          expectSameBits(fused, ts, `B=${B} H=${H} against TS`);
+          expectViewsSameBits(fused, unfused, `B=${B} H=${H}`);
+          expectViewsSameBits(fused, ts, `B=${B} H=${H} against TS`);
         }
       });
     }

@@ -1,5 +1,5 @@
 import type { BinaryOp, UnaryOp, View } from '../backend/backend.js';
-import type { TypedArray } from '../dtype.js';
+import { scratch } from './step-views.js';
 
 /**
  * The LSTM step as the unfused sequence of elementwise kernel calls that nn's recurrence ran before
@@ -17,12 +17,6 @@ export interface StepKernels {
 /** Columns [from, from + width) of a 2-D view. */
 export function colsOf(v: View, from: number, width: number): View {
   return { buffer: v.buffer, shape: [v.shape[0]!, width], strides: v.strides, offset: v.offset + from * v.strides[1]! };
-}
-
-/** A contiguous [rows, cols] scratch view of the given array type. */
-function scratch(like: TypedArray, rows: number, cols: number): View {
-  const Ctor = like.constructor as new (n: number) => TypedArray;
-  return { buffer: new Ctor(rows * cols), shape: [rows, cols], strides: [cols, 1], offset: 0 };
 }
 
 /** The forward step: ten kernel calls (the loop body of the former lstmForward). */

@@ -1,5 +1,5 @@
 import type { View } from '../backend/backend.js';
-import type { TypedArray } from '../dtype.js';
+import { scratch } from './step-views.js';
 import type { StepKernels } from './lstm-reference.js';
 
 /**
@@ -7,12 +7,6 @@ import type { StepKernels } from './lstm-reference.js';
  * `rnnCell` / `rnnCellBackward` existed: the reference the fused kernels must match bit for bit
  * on the same backend (the js tests here, the native ones in packages/native/test).
  */
-
-/** A contiguous [rows, cols] scratch view of the given array type. */
-function scratch(like: TypedArray, rows: number, cols: number): View {
-  const Ctor = like.constructor as new (n: number) => TypedArray;
-  return { buffer: new Ctor(rows * cols), shape: [rows, cols], strides: [cols, 1], offset: 0 };
-}
 
 /** The forward step: add, then tanh or relu in place (the loop body of the former rnnForward). */
 export function unfusedRnnCell(k: StepKernels, proj: View, gh: View, h: View, relu: boolean): void {

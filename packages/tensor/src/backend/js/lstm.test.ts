@@ -3,6 +3,7 @@ import type { View } from '../backend.js';
 import type { TypedArray } from '../../dtype.js';
 import { jsBackend } from './index.js';
 import { lcg } from '../../test-utils/naive.js';
+import { cloneAll, expectSameBits, stepOf } from '../../test-utils/step-views.js';
 import { unfusedLstmCell, unfusedLstmCellBackward } from '../../test-utils/lstm-reference.js';
 
 type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -33,25 +34,6 @@ function rowsView(r: () => number, C: FloatCtor, B: number, W: number, input: bo
   const buffer = filled(C, offset + Math.max(0, B - 1) * rs + Math.max(0, W - 1) * cs + 1 + 2, r);
   return { buffer, shape: [B, W], strides: [rs, cs], offset };
 }
-/** Row t of a contiguous [rows, B, W] buffer as a [B, W] view. */
-const stepOf = (buffer: TypedArray, t: number, B: number, W: number): View => ({ buffer, shape: [B, W], strides: [W, 1], offset: t * B * W });
-
-/** Copies every distinct buffer of `views` once, keeping views that shared a buffer sharing the copy. */
-function cloneAll(views: View[]): View[] {
-  const copies = new Map<TypedArray, TypedArray>();
-  return views.map((v) => {
-    let b = copies.get(v.buffer);
-    if (b === undefined) copies.set(v.buffer, (b = v.buffer.slice()));
-    return { ...v, buffer: b };
-  });
-}
-function expectSameBits(actual: TypedArray, expected: TypedArray, label: string): void {
-  expect(actual.length, label).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    if (!Object.is(actual[i], expected[i])) expect.fail(`${label}[${i}]: fused ${actual[i]}, unfused ${expected[i]}`);
-  }
-}
-
 /** The operands of one forward step: act one step of a [T, B, 4H] buffer, cPrev and c adjacent rows of one state buffer. */
 function cellCase(r: () => number, C: FloatCtor, B: number, H: number): View[] {
   const T = 3, t = randInt(r, 0, T - 1);

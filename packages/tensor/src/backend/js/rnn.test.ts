@@ -3,6 +3,7 @@ import type { View } from '../backend.js';
 import type { TypedArray } from '../../dtype.js';
 import { jsBackend } from './index.js';
 import { lcg } from '../../test-utils/naive.js';
+import { cloneAll, expectSameBits, stepOf } from '../../test-utils/step-views.js';
 import { unfusedRnnCell, unfusedRnnCellBackward } from '../../test-utils/rnn-reference.js';
 
 type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -35,25 +36,6 @@ function rowsView(r: () => number, C: FloatCtor, B: number, H: number, input: bo
   const buffer = filled(C, offset + Math.max(0, B - 1) * rs + Math.max(0, H - 1) * cs + 1 + 2, r);
   return { buffer, shape: [B, H], strides: [rs, cs], offset };
 }
-/** Row t of a contiguous [rows, B, H] buffer as a [B, H] view. */
-const stepOf = (buffer: TypedArray, t: number, B: number, H: number): View => ({ buffer, shape: [B, H], strides: [H, 1], offset: t * B * H });
-
-/** Copies every distinct buffer of `views` once, keeping views that shared a buffer sharing the copy. */
-function cloneAll(views: View[]): View[] {
-  const copies = new Map<TypedArray, TypedArray>();
-  return views.map((v) => {
-    let b = copies.get(v.buffer);
-    if (b === undefined) copies.set(v.buffer, (b = v.buffer.slice()));
-    return { ...v, buffer: b };
-  });
-}
-function expectSameBits(actual: TypedArray, expected: TypedArray, label: string): void {
-  expect(actual.length, label).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    if (!Object.is(actual[i], expected[i])) expect.fail(`${label}[${i}]: fused ${actual[i]}, unfused ${expected[i]}`);
-  }
-}
-
 /** Forward operands: proj a step of a [T, B, H] buffer, gh padded rows, h a step of the state buffer. */
 function cellCase(r: () => number, C: FloatCtor, B: number, H: number): View[] {
   const T = 3;
