@@ -48,31 +48,31 @@ int availableCpus() {
 // once per process; a bad value is reported on every load (the threads are process-wide, shared
 // by all isolates).
 std::string threadConfigError;
+
+// Reads integer variable `name` into `out` when it is set and non-empty. A value that is not an
+// integer in [lo, hi] sets threadConfigError to "<name> must be <what>, got "<value>"" and returns false.
+bool readEnvInteger(const char* name, long lo, long hi, const char* what, long& out) {
+  const char* env = std::getenv(name);
+  if (env == nullptr || *env == '\0') return true;
+  char* end = nullptr;
+  long v = std::strtol(env, &end, 10);
+  if (*end != '\0' || v < lo || v > hi) {
+    threadConfigError = std::string(name) + " must be " + what + ", got \"" + env + "\"";
+    return false;
+  }
+  out = v;
+  return true;
+}
+
 void configureThreadsOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
-    int n = availableCpus();
-    const char* env = std::getenv("TSGRAD_NUM_THREADS");
-    if (env != nullptr && *env != '\0') {
-      char* end = nullptr;
-      long v = std::strtol(env, &end, 10);
-      if (*end != '\0' || v < 1 || v > 1024) {
-        threadConfigError = std::string("TSGRAD_NUM_THREADS must be a positive integer, got \"") + env + "\"";
-        return;
-      }
-      n = int(v);
-    }
-    setNumThreads(n);
-    const char* spin = std::getenv("TSGRAD_SPIN_US");
-    if (spin != nullptr && *spin != '\0') {
-      char* end = nullptr;
-      long v = std::strtol(spin, &end, 10);
-      if (*end != '\0' || v < 0 || v > 1000000) {
-        threadConfigError = std::string("TSGRAD_SPIN_US must be an integer from 0 to 1000000 (microseconds), got \"") + spin + "\"";
-        return;
-      }
-      setPoolSpinMicros(v);
-    }
+    long n = availableCpus();
+    if (!readEnvInteger("TSGRAD_NUM_THREADS", 1, 1024, "a positive integer", n)) return;
+    setNumThreads(int(n));
+    long spin = poolSpinMicros();
+    if (!readEnvInteger("TSGRAD_SPIN_US", 0, 1000000, "an integer from 0 to 1000000 (microseconds)", spin)) return;
+    setPoolSpinMicros(spin);
   });
 }
 

@@ -254,6 +254,21 @@ void imageGemm(bool blas, int64_t M, int64_t N, int64_t K, const T* A, int64_t a
   else bundledGemm<T>(M, N, K, A, ars, acs, B, brs, bcs, C, ldc, accumulate, false);
 }
 
+// Unfolds the channels of group gi of image n into col (column 0 at col, rows ld apart).
+template <typename T>
+void unfoldImage(const T* x, const Geom& g, int64_t n, int64_t gi, T* col, int64_t ld) {
+  for (int64_t c = gi * g.Cg; c < (gi + 1) * g.Cg; c++) im2colChannel(x + n * g.C * g.HW, g, c, col, ld);
+}
+
+// Lays images [n0, n0 + cnt) of gradOut (groups == 1) side by side: channel oc of image n0 + j
+// becomes row oc of tmp from column j·P (rows ld = cnt·P apart).
+template <typename T>
+void gatherGradOut(const T* gout, const Geom& g, int64_t n0, int64_t cnt, T* tmp, int64_t ld) {
+  for (int64_t j = 0; j < cnt; j++)
+    for (int64_t oc = 0; oc < g.O; oc++)
+      std::memcpy(tmp + oc * ld + j * g.P, gout + ((n0 + j) * g.O + oc) * g.P, size_t(g.P) * sizeof(T));
+}
+
 // Images per task of the per-image schedule when BLAS runs its GEMMs. One image's W2b-sized
 // product (N = 196 columns) reaches 107 GFLOPS in single-threaded OpenBLAS, four side by side
 // (N = 784) 131: a task takes several images while their unfolded input stays within 1 MiB (in
@@ -293,8 +308,7 @@ void convForward(const T* x, const T* w, const T* bias, int64_t biasStride, T* o
       parallelFor((g.N + k - 1) / k, [&](int64_t t, int) {
         const int64_t n0 = t * k, cnt = std::min(k, g.N - n0), ld = cnt * g.P;
         T* col = scratchOf<T>(0, g.CKK * ld);
-        for (int64_t j = 0; j < cnt; j++)
-          for (int64_t c = 0; c < g.C; c++) im2colChannel(x + (n0 + j) * g.C * g.HW, g, c, col + j * g.P, ld);
+        for (int64_t j = 0; j < cnt; j++) unfoldImage(x, g, n0 + j, 0, col + j * g.P, ld);
         T* tmp = scratchOf<T>(1, g.O * ld);
         imageGemm<T>(true, g.O, ld, g.CKK, w, g.CKK, 1, col, ld, 1, tmp, ld, false);
         for (int64_t j = 0; j < cnt; j++)
@@ -309,7 +323,7 @@ void convForward(const T* x, const T* w, const T* bias, int64_t biasStride, T* o
     parallelFor(g.N * g.groups, [&](int64_t t, int) {
       const int64_t n = t / g.groups, gi = t % g.groups;
       T* col = scratchOf<T>(0, g.CKK * g.P);
-      for (int64_t c = gi * g.Cg; c < (gi + 1) * g.Cg; c++) im2colChannel(x + n * g.C * g.HW, g, c, col, g.P);
+      unfoldImage(x, g, n, gi, col, g.P);
       T* o = out + (n * g.O + gi * g.Og) * g.P;
       imageGemm<T>(useBlas, g.Og, g.P, g.CKK, w + gi * g.Og * g.CKK, g.CKK, 1, col, g.P, 1, o, g.P, false);
       for (int64_t oc = 0; oc < g.Og; oc++) addBias(o + oc * g.P, gi * g.Og + oc);
@@ -361,9 +375,7 @@ void convBackwardInput(const T* gout, const T* w, T* gin, const Geom& g) {
       parallelFor((g.N + k - 1) / k, [&](int64_t t, int) {
         const int64_t n0 = t * k, cnt = std::min(k, g.N - n0), ld = cnt * g.P;
         T* tmp = scratchOf<T>(1, g.O * ld);
-        for (int64_t j = 0; j < cnt; j++)
-          for (int64_t oc = 0; oc < g.O; oc++)
-            std::memcpy(tmp + oc * ld + j * g.P, gout + ((n0 + j) * g.O + oc) * g.P, size_t(g.P) * sizeof(T));
+        gatherGradOut(gout, g, n0, cnt, tmp, ld);
         T* col = scratchOf<T>(0, g.CKK * ld);
         imageGemm<T>(true, g.CKK, ld, g.O, w, 1, g.CKK, tmp, ld, 1, col, ld, false);
         T* gx = gin + n0 * g.C * g.HW;
@@ -435,12 +447,9 @@ void convBackwardWeight(const T* x, const T* gout, T* gw, const Geom& g) {
       parallelFor((g.N + k - 1) / k, [&](int64_t t, int tid) {
         const int64_t n0 = t * k, cnt = std::min(k, g.N - n0), ld = cnt * g.P;
         T* col = scratchOf<T>(0, g.CKK * ld);
-        for (int64_t j = 0; j < cnt; j++)
-          for (int64_t c = 0; c < g.C; c++) im2colChannel(x + (n0 + j) * g.C * g.HW, g, c, col + j * g.P, ld);
+        for (int64_t j = 0; j < cnt; j++) unfoldImage(x, g, n0 + j, 0, col + j * g.P, ld);
         T* tmp = scratchOf<T>(1, g.O * ld);
-        for (int64_t j = 0; j < cnt; j++)
-          for (int64_t oc = 0; oc < g.O; oc++)
-            std::memcpy(tmp + oc * ld + j * g.P, gout + ((n0 + j) * g.O + oc) * g.P, size_t(g.P) * sizeof(T));
+        gatherGradOut(gout, g, n0, cnt, tmp, ld);
         imageGemm<T>(true, g.O, g.CKK, ld, tmp, ld, 1, col, 1, ld, acc + int64_t(tid) * wSize, g.CKK, true);
         used[size_t(tid)] = 1;
       }, false, slots);
@@ -452,7 +461,7 @@ void convBackwardWeight(const T* x, const T* gout, T* gw, const Geom& g) {
     parallelFor(g.N * g.groups, [&](int64_t t, int tid) {
       const int64_t n = t / g.groups, gi = t % g.groups;
       T* col = scratchOf<T>(0, g.CKK * g.P);
-      for (int64_t c = gi * g.Cg; c < (gi + 1) * g.Cg; c++) im2colChannel(x + n * g.C * g.HW, g, c, col, g.P);
+      unfoldImage(x, g, n, gi, col, g.P);
       const T* go = gout + (n * g.O + gi * g.Og) * g.P;
       T* a = acc + int64_t(tid) * wSize + gi * g.Og * g.CKK;
       if (transposed)  // gradW_g^T [CKK, Og] += col [CKK, P] · gradOut_g^T [P, Og]
