@@ -5,25 +5,8 @@
  *
  *   TSGRAD_BACKEND=native node --conditions=source --import tsx profile-kernels.ts w4 '{"epochs":1}'
  */
-import { kernels } from '../packages/tensor/src/backend/registry.js';
-const stats = new Map<string, { n: number; ms: number; el: number }>();
-const b = kernels.current as unknown as Record<string, unknown>;
-const wrapped: Record<string, unknown> = { ...b };
-for (const [k, f] of Object.entries(b)) {
-  if (typeof f !== 'function') continue;
-  wrapped[k] = (...args: unknown[]) => {
-    const t0 = performance.now();
-    const r = (f as (...a: unknown[]) => unknown)(...args);
-    const dt = performance.now() - t0;
-    const key = typeof args[0] === 'string' ? `${k}:${args[0]}` : k;
-    const outView = args.find((a): a is { shape: number[] } => typeof a === 'object' && a !== null && 'shape' in a);
-    const s = stats.get(key) ?? { n: 0, ms: 0, el: 0 };
-    s.n++; s.ms += dt; s.el += outView ? outView.shape.reduce((x: number, y: number) => x * y, 1) : 0;
-    stats.set(key, s);
-    return r;
-  };
-}
-kernels.current = wrapped as unknown as typeof kernels.current;
+import { installKernelTimer } from './kernel-timer.js';
+const { stats } = installKernelTimer(false);
 const { workloadsNeedingModels } = await import('./models.js');
 const name = process.argv[2]!;
 const t0 = performance.now();

@@ -9,29 +9,10 @@
  * Models: mlp (W3), cnn (W4), rnn / lstm (W5), w2b (conv forward+backward). Unlike
  * profile-kernels.ts (one whole workload, first steps included) this skips the JIT warm-up.
  */
-import { kernels } from '../packages/tensor/src/backend/registry.js';
+import { installKernelTimer } from './kernel-timer.js';
 
-const stats = new Map<string, { n: number; ms: number }>();
-const inner = kernels.current as unknown as Record<string, unknown>;
-const timed: Record<string, unknown> = { ...inner };
-let on = false;
-for (const [name, f] of Object.entries(inner)) {
-  if (typeof f !== 'function') continue;
-  timed[name] = (...args: unknown[]) => {
-    if (!on) return (f as (...a: unknown[]) => unknown)(...args);
-    const t0 = performance.now();
-    const r = (f as (...a: unknown[]) => unknown)(...args);
-    const dt = performance.now() - t0;
-    let key = typeof args[0] === 'string' ? `${name}:${args[0]}` : name;
-    if (name === 'matmul') key += ' ' + (args as { shape: number[]; strides: number[] }[]).map((v) => `[${v.shape}]/${v.strides}`).join(' ');
-    const s = stats.get(key) ?? { n: 0, ms: 0 };
-    s.n++;
-    s.ms += dt;
-    stats.set(key, s);
-    return r;
-  };
-}
-kernels.current = timed as unknown as typeof kernels.current;
+const { stats, timer } = installKernelTimer(true);
+timer.on = false;
 
 const { randn, randint, onesLike, conv2d } = await import('@tsgrad/tensor');
 const nn = await import('@tsgrad/nn');
@@ -64,7 +45,7 @@ if (which === 'w2b') {
 }
 const warm = performance.now();
 while (performance.now() - warm < 3000) step();
-on = true;
+timer.on = true;
 const t0 = performance.now();
 for (let i = 0; i < steps; i++) step();
 const total = ((performance.now() - t0) / steps) * 1000;
