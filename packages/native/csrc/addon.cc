@@ -135,6 +135,8 @@ class NativeAddon : public Napi::Addon<NativeAddon> {
         InstanceMethod<&NativeAddon::call<lstmCellBackward>>("lstmCellBackward"),
         InstanceMethod<&NativeAddon::call<rnnCell>>("rnnCell"),
         InstanceMethod<&NativeAddon::call<rnnCellBackward>>("rnnCellBackward"),
+        InstanceMethod<&NativeAddon::call<rnnSequence>>("rnnSequence"),
+        InstanceMethod<&NativeAddon::call<rnnSequenceBackward>>("rnnSequenceBackward"),
     });
   }
 

@@ -29,5 +29,7 @@ Napi::Value lstmCell(const Napi::CallbackInfo& info);
 Napi::Value lstmCellBackward(const Napi::CallbackInfo& info);
 Napi::Value rnnCell(const Napi::CallbackInfo& info);
 Napi::Value rnnCellBackward(const Napi::CallbackInfo& info);
+Napi::Value rnnSequence(const Napi::CallbackInfo& info);
+Napi::Value rnnSequenceBackward(const Napi::CallbackInfo& info);
 
 }  // namespace tsg

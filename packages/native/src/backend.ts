@@ -163,6 +163,60 @@ function rnnOperands(meta: Float64Array, views: readonly View[], outputs: readon
   return stepOperands(meta, views, B, H, H, NOT_WIDE, outputs);
 }
 
+// The whole-sequence RNN kernels: meta as types.ts documents.
+const rnnSequenceMeta = new Float64Array(11);
+const rnnSequenceBackwardMeta = new Float64Array(14);
+
+/** Whether v is [dims...] and contiguous (row-major, unit strides). */
+function isContiguousOf(v: View, dims: readonly number[]): boolean {
+  if (v.shape.length !== dims.length) return false;
+  let stride = 1;
+  for (let d = dims.length - 1; d >= 0; d--) {
+    if (v.shape[d] !== dims[d]) return false;
+    if (dims[d]! > 1 && v.strides[d] !== stride) return false;
+    stride *= dims[d]!;
+  }
+  return true;
+}
+
+/** Whether the bytes two views can reach intersect (their bounding byte ranges, conservatively). */
+function mayOverlap(a: View, b: View): boolean {
+  if (a.buffer.buffer !== b.buffer.buffer) return false;
+  const range = (v: View): [number, number] => {
+    const size = v.buffer.BYTES_PER_ELEMENT;
+    let lo = v.offset, hi = v.offset;
+    for (let d = 0; d < v.shape.length; d++) {
+      if (v.shape[d] === 0) return [0, 0];
+      const span = (v.shape[d]! - 1) * v.strides[d]!;
+      if (span < 0) lo += span;
+      else hi += span;
+    }
+    return [v.buffer.byteOffset + lo * size, v.buffer.byteOffset + (hi + 1) * size];
+  };
+  const [alo, ahi] = range(a), [blo, bhi] = range(b);
+  return alo < bhi && blo < ahi;
+}
+
+/**
+ * Fills meta[0..10) with T, B, H, reverse, the [T, B, H] steps view's step stride, row stride and
+ * offset, and whh's strides and offset, when the operands suit the addon: one float dtype, steps
+ * with unit column stride, whh [H, H], h a contiguous [T + 1, B, H] sharing no memory with the
+ * inputs. Anything else declines to the TS kernel, which takes any strides and names a wrong
+ * shape or dtype.
+ */
+function sequenceOperands(meta: Float64Array, steps: View, whh: View, h: View, reverse: unknown): boolean {
+  if (typeof reverse !== 'boolean' || !sameFloat(steps, whh, h) || steps.shape.length !== 3) return false;
+  const [T, B, H] = steps.shape as [number, number, number];
+  if (H > 1 && steps.strides[2] !== 1) return false;
+  if (whh.shape.length !== 2 || whh.shape[0] !== H || whh.shape[1] !== H || !isContiguousOf(h, [T + 1, B, H])) return false;
+  if (mayOverlap(h, steps) || mayOverlap(h, whh)) return false;
+  meta[0] = T; meta[1] = B; meta[2] = H; meta[3] = reverse ? 1 : 0;
+  meta[4] = steps.strides[0]!; meta[5] = steps.strides[1]!; meta[6] = steps.offset;
+  meta[7] = whh.strides[0]!; meta[8] = whh.strides[1]!; meta[9] = whh.offset;
+  meta[10] = h.offset;
+  return true;
+}
+
 /** Wraps the raw addon in the Backend kernel signatures, declining what it does not handle. */
 export function makeBackend(addon: RawAddon): NativeBackend {
   return {
@@ -267,6 +321,26 @@ export function makeBackend(addon: RawAddon): NativeBackend {
     rnnCellBackward(gradH, gradHRec, h, dPre, relu) {
       if (typeof relu !== 'boolean' || !rnnOperands(rnnBackwardMeta, [gradH, gradHRec, h, dPre], RNN_BACKWARD_OUTPUTS, MIN_RNN_CHEAP)) return false;
       addon.rnnCellBackward(gradH.buffer as FloatArray, gradHRec.buffer as FloatArray, h.buffer as FloatArray, dPre.buffer as FloatArray, rnnBackwardMeta, relu);
+    },
+
+    rnnSequence(proj, whh, h, relu, reverse) {
+      if (typeof relu !== 'boolean' || !sequenceOperands(rnnSequenceMeta, proj, whh, h, reverse)) return false;
+      addon.rnnSequence(proj.buffer as FloatArray, whh.buffer as FloatArray, h.buffer as FloatArray, rnnSequenceMeta, relu);
+    },
+
+    rnnSequenceBackward(gradH, h, whh, dPre, dh0, relu, reverse) {
+      const m = rnnSequenceBackwardMeta;
+      if (typeof relu !== 'boolean' || !sequenceOperands(m, gradH, whh, h, reverse)) return false;
+      const [T, B, H] = gradH.shape as [number, number, number];
+      if (!sameFloat(gradH, dPre, dh0) || !isContiguousOf(dPre, [T, B, H]) || (dh0 !== null && !isContiguousOf(dh0, [B, H]))) return false;
+      for (const out of dh0 === null ? [dPre] : [dPre, dh0]) {
+        if (mayOverlap(out, gradH) || mayOverlap(out, h) || mayOverlap(out, whh)) return false;
+      }
+      if (dh0 !== null && mayOverlap(dh0, dPre)) return false;
+      m[11] = dPre.offset;
+      m[12] = dh0 === null ? 0 : 1;
+      m[13] = dh0 === null ? 0 : dh0.offset;
+      addon.rnnSequenceBackward(gradH.buffer as FloatArray, h.buffer as FloatArray, whh.buffer as FloatArray, dPre.buffer as FloatArray, (dh0 ?? dPre).buffer as FloatArray, m, relu);
     },
 
     avgPool2dBackward(gradOut, gradIn, p) {

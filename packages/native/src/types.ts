@@ -75,6 +75,8 @@ export interface NativeBackend {
   lstmCellBackward(gradH: View, gradHRec: View, act: View, cPrev: View, tc: View, dc: View, dPre: View): void | false;
   rnnCell(proj: View, gh: View, h: View, relu: boolean): void | false;
   rnnCellBackward(gradH: View, gradHRec: View, h: View, dPre: View, relu: boolean): void | false;
+  rnnSequence(proj: View, whh: View, h: View, relu: boolean, reverse: boolean): void | false;
+  rnnSequenceBackward(gradH: View, h: View, whh: View, dPre: View, dh0: View | null, relu: boolean, reverse: boolean): void | false;
 }
 
 type FloatArray = Float32Array | Float64Array;
@@ -122,4 +124,14 @@ export interface RawAddon {
   rnnCell(proj: FloatArray, gh: FloatArray, h: FloatArray, meta: Float64Array, relu: boolean): void;
   /** meta as rnnCell's. */
   rnnCellBackward(gradH: FloatArray, gradHRec: FloatArray, h: FloatArray, dPre: FloatArray, meta: Float64Array, relu: boolean): void;
+  /**
+   * meta = [T, B, H, reverse, proj (step stride, row stride, offset), whh (row stride, column
+   * stride, offset), h offset]; proj's column stride is 1 and h is a contiguous [T + 1, B, H].
+   */
+  rnnSequence(proj: FloatArray, whh: FloatArray, h: FloatArray, meta: Float64Array, relu: boolean): void;
+  /**
+   * meta = [T, B, H, reverse, gradH (step stride, row stride, offset), whh (row stride, column
+   * stride, offset), h offset, dPre offset, needH0, dh0 offset]; dPre [T, B, H] and dh0 [B, H] contiguous.
+   */
+  rnnSequenceBackward(gradH: FloatArray, h: FloatArray, whh: FloatArray, dPre: FloatArray, dh0: FloatArray, meta: Float64Array, relu: boolean): void;
 }

@@ -16,3 +16,5 @@ export const lstmCellFits = (b: NativeBackend): Backend['lstmCell'] => b.lstmCel
 export const lstmCellBackwardFits = (b: NativeBackend): Backend['lstmCellBackward'] => b.lstmCellBackward;
 export const rnnCellFits = (b: NativeBackend): Backend['rnnCell'] => b.rnnCell;
 export const rnnCellBackwardFits = (b: NativeBackend): Backend['rnnCellBackward'] => b.rnnCellBackward;
+export const rnnSequenceFits = (b: NativeBackend): Backend['rnnSequence'] => b.rnnSequence;
+export const rnnSequenceBackwardFits = (b: NativeBackend): Backend['rnnSequenceBackward'] => b.rnnSequenceBackward;

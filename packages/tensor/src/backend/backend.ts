@@ -201,6 +201,26 @@ export interface Backend {
    * it. All four views are [B, H] of one float dtype; dPre must not overlap the inputs.
    */
   rnnCellBackward(gradH: View, gradHRec: View, h: View, dPre: View, relu: boolean): void;
+
+  /**
+   * A whole Elman RNN recurrence (one layer, one direction): for each step t in processing order
+   * (0 .. T-1, or T-1 .. 0 when `reverse`), `h[cur(t)] = act(proj[t] + h[prev(t)]·whhᵀ)` with act
+   * tanh, or relu when `relu`, each step as `matmul` then `rnnCell` compute it. proj is [T, B, H],
+   * whh [H, H] and h the [T + 1, B, H] states: in time order the initial state is row 0 (the caller
+   * fills it) and step t writes row t + 1 (prev(t) = t); reversed, the initial state is row T and
+   * step t writes row t (prev(t) = t + 1). Any strides; one float dtype; h must not overlap proj or
+   * whh. The elementwise half rounds as rnnCell does; the product may round as a different GEMM
+   * than `matmul` (native packs whh once and keeps each batch row's recurrence on one thread).
+   */
+  rnnSequence(proj: View, whh: View, h: View, relu: boolean, reverse: boolean): void;
+  /**
+   * The backward of `rnnSequence` (h its states, whh and relu/reverse as there), step by step as
+   * `rnnCellBackward` then `matmul` compute it: from the last processed step to the first,
+   * `dPre[t] = rnnCellBackward(gradH[t], dhRec, h[cur(t)])` and `dhRec = dPre[t]·whh` (dhRec
+   * starts at zero). gradH and dPre are [T, B, H]; dh0 [B, H], when not null, receives the final
+   * dhRec (the gradient of the initial state). dPre and dh0 must not overlap the inputs or each other.
+   */
+  rnnSequenceBackward(gradH: View, h: View, whh: View, dPre: View, dh0: View | null, relu: boolean, reverse: boolean): void;
 }
 
 /** A backend that implements some kernels; the registry completes it with the pure-TS ones. */

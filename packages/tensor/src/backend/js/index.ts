@@ -8,6 +8,7 @@ import { gather, indexAdd, indexSelect, scatter } from './indexing.js';
 import { adam, sgdMomentum } from './optim.js';
 import { lstmCell, lstmCellBackward } from './lstm.js';
 import { rnnCell, rnnCellBackward } from './rnn.js';
+import { rnnSequence, rnnSequenceBackward } from './rnn-sequence.js';
 
 /** The pure-TypeScript backend: implements every kernel and is the reference for the others. */
 export const jsBackend: Backend = {
@@ -21,4 +22,5 @@ export const jsBackend: Backend = {
   sgdMomentum, adam,
   lstmCell, lstmCellBackward,
   rnnCell, rnnCellBackward,
+  rnnSequence, rnnSequenceBackward,
 };
