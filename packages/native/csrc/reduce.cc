@@ -1,4 +1,5 @@
 // Reductions (sum, max, min over any dims) and softmax / log-softmax along one dim, for float views.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -67,6 +68,35 @@ void accumulate(const StridedIter& it, A* acc, const T* xb, Step step, Line line
   });
 }
 
+/**
+ * Runs accumulate over the whole iteration; a large one is split over the pool along its
+ * outermost kept dim (a dim where acc's stride is not 0), so tasks write disjoint accumulators
+ * and each accumulator still receives its terms in the serial order: the same bits as one
+ * thread. Conv's bias gradient, sum over [0, 2, 3] of W4's [64, 32, 28, 28] gradient, ran on one
+ * core at ~300 us; reductions with no kept dim but the inner one stay serial.
+ */
+template <typename T, typename A, typename Step, typename Line>
+void accumulateParallel(const StridedIter& it, A* acc, const T* xb, Step step, Line line) {
+  int split = -1;
+  for (int d = 0; d < it.nd - 1 && split < 0; d++)
+    if (it.strides[0][d] != 0 && it.shape[d] > 1) split = d;
+  if (split < 0 || it.numel < kParallelElements || poolThreads() <= 1) {
+    accumulate(it, acc, xb, step, line);
+    return;
+  }
+  const int64_t size = it.shape[split];
+  const int64_t tasks = std::min<int64_t>({size, 4 * int64_t(poolThreads()), it.numel / (kParallelElements / 4)});
+  const int64_t per = (size + tasks - 1) / tasks;
+  parallelFor((size + per - 1) / per, [&](int64_t t, int) {
+    StridedIter part = it;
+    const int64_t begin = t * per, len = std::min(per, size - begin);
+    part.shape[split] = len;
+    part.numel = it.numel / size * len;
+    for (int k = 0; k < it.nops; k++) part.offsets[k] += begin * it.strides[k][split];
+    accumulate(part, acc, xb, step, line);
+  });
+}
+
 }  // namespace
 
 // reduce(op, x, out, meta): meta = [nd, x shape..., x strides..., x offset, out offset, ndims, dims...].
@@ -115,7 +145,7 @@ Napi::Value reduce(const Napi::CallbackInfo& info) {
       std::vector<double> acc(size_t(out.numel), 0.0);
       it.offsets[0] = 0;
       if (x.numel > 0)
-        accumulate(it, acc.data(), xp, [](double a, double v) { return a + v; }, [](const T* p, int64_t n, int64_t s) { return lineSum(p, n, s); });
+        accumulateParallel(it, acc.data(), xp, [](double a, double v) { return a + v; }, [](const T* p, int64_t n, int64_t s) { return lineSum(p, n, s); });
       for (int64_t i = 0; i < out.numel; i++) o[i] = T(acc[size_t(i)]);
     } else {
       const bool isMax = op == ReduceCode::max;
@@ -125,9 +155,9 @@ Napi::Value reduce(const Napi::CallbackInfo& info) {
       if (x.numel == 0) return;
       T* base = ob.as<T>();
       if (isMax)
-        accumulate(it, base, xp, [](T a, T v) { return maxStep(a, v); }, [init](const T* p, int64_t n, int64_t s) { return lineExtreme<true>(p, n, s, init); });
+        accumulateParallel(it, base, xp, [](T a, T v) { return maxStep(a, v); }, [init](const T* p, int64_t n, int64_t s) { return lineExtreme<true>(p, n, s, init); });
       else
-        accumulate(it, base, xp, [](T a, T v) { return minStep(a, v); }, [init](const T* p, int64_t n, int64_t s) { return lineExtreme<false>(p, n, s, init); });
+        accumulateParallel(it, base, xp, [](T a, T v) { return minStep(a, v); }, [init](const T* p, int64_t n, int64_t s) { return lineExtreme<false>(p, n, s, init); });
     }
   });
   return info.Env().Undefined();
