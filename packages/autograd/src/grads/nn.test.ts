@@ -1,11 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { avgPool2d, conv2d, getBackend, maxPool2d, tensor } from '@tsgrad/tensor';
+import { avgPool2d, conv2d, getBackend, maxPool2d, setBackend, tensor, useBackend } from '@tsgrad/tensor';
 import { grad, gradcheck, gradgradcheck } from '../index.js';
 import { rand, randT } from '../test-utils/random.js';
 
 describe(`nn gradients (${getBackend().name} backend)`, () => {
   it('conv2d: input, weight and bias', () => {
     expect(gradcheck((x, w, b) => conv2d(x, w, b), [rand([1, 2, 4, 4]), rand([3, 2, 2, 2]), rand([3])])).toBe(true);
+  });
+
+  it('conv2d hands its gradients to the leaves whole: adopted as .grad, not copied', () => {
+    const x = rand([2, 2, 4, 4]);
+    const w = rand([3, 2, 3, 3]);
+    const b = rand([3]);
+    const y = conv2d(x, w, b, { padding: 1 });
+    const g = y.detach().mul(0).add(1); // a contiguous upstream gradient: nothing else to copy
+    // Count the copy kernel's calls during the backward (a partial backend that counts and declines).
+    const name = getBackend().name as 'js' | 'native';
+    let copies = 0;
+    useBackend({ name: 'counting', copy: () => { copies++; return false; } } as never);
+    try {
+      y.backward(g);
+    } finally {
+      setBackend(name);
+    }
+    expect(copies).toBe(0);
+    for (const t of [x, w, b]) expect(t.grad!.buffer.length).toBe(t.numel());
+    const first = [x, w, b].map((t) => Array.from(t.grad!.buffer));
+    const held = [x.grad, w.grad, b.grad];
+    conv2d(x, w, b, { padding: 1 }).backward(g);
+    [x, w, b].forEach((t, i) => {
+      expect(t.grad).toBe(held[i]); // accumulated in place
+      expect(Array.from(t.grad!.buffer)).toEqual(first[i]!.map((v) => v + v));
+    });
   });
 
   it('non-contiguous (transposed) inputs and weights', () => {

@@ -2,6 +2,7 @@ import {
   type Conv2dParams, type Pool2dParams, type Tensor, avgPool2d, avgPool2dBackward, conv2d, conv2dBackwardInput,
   conv2dBackwardWeight, maxPool2dBackward, sum,
 } from '@tsgrad/tensor';
+import { markFresh } from '../fresh.js';
 import { def } from './util.js';
 
 /**
@@ -12,12 +13,14 @@ import { def } from './util.js';
  */
 interface ConvAttrs { params: Conv2dParams; hasBias: boolean }
 
+// Each gradient is a new tensor handed over whole, so a leaf (the weight, the bias, an input that
+// requires grad) adopts it as .grad instead of copying it (fresh.ts).
 def('conv2d', { saveInputs: true }, (g, { inputs: [x, w, bias], attrs }, needs) => {
   const { params } = attrs as ConvAttrs;
   return [
-    needs[0] ? conv2dBackwardInput(g, w!, x!.shape, params) : null,
-    needs[1] ? conv2dBackwardWeight(x!, g, w!.shape, params) : null,
-    bias !== undefined && needs[2] ? sum(g, [0, 2, 3]) : null,
+    needs[0] ? markFresh(conv2dBackwardInput(g, w!, x!.shape, params)) : null,
+    needs[1] ? markFresh(conv2dBackwardWeight(x!, g, w!.shape, params)) : null,
+    bias !== undefined && needs[2] ? markFresh(sum(g, [0, 2, 3])) : null,
   ];
 });
 
