@@ -241,6 +241,30 @@ template <typename T> double tileWaste(int64_t M, int64_t N) {
 // Small parallel regions cost more to start than they save.
 bool tiny(double elements) { return elements < 16384.0; }
 
+// Elements of work per parallelFor task, at least: parallelFor hands out tasks with one atomic
+// increment each, ~0.1-0.2 us with the counter's cache line bouncing between cores, so one task per
+// 196-element plane (the batched schedule's loops over images x channels) spent more on handing out
+// tasks than on the work: batched schedule forced on W2b's shape, forward 4.6-5.0 -> 3.7-4.0 ms,
+// input gradient 4.7-5.0 -> 3.5-3.6, weight gradient 4.75 -> 3.7-3.9. As pool.cc's forEachPlane.
+constexpr int64_t kTaskElements = 1 << 15;
+
+// Runs body(i, tid) for every i in [0, n), consecutive items grouped into tasks of about
+// kTaskElements (itemElements each). Each item is still computed alone, so results do not depend
+// on the grouping; a task runs on one thread, so tid is that of every item in it.
+template <typename Body>
+void forEachItem(int64_t n, int64_t itemElements, Body&& body, bool serial = false, int maxThreads = 0) {
+  const int64_t per = std::max<int64_t>(1, kTaskElements / std::max<int64_t>(itemElements, 1));
+  parallelFor((n + per - 1) / per, [&](int64_t t, int tid) {
+    const int64_t end = std::min(n, (t + 1) * per);
+    for (int64_t i = t * per; i < end; i++) body(i, tid);
+  }, serial, maxThreads);
+}
+
+// Elements one (image, group) item of the per-image schedule reads and writes: its input
+// channels, their unfolded copy and its output channels. Only grouped convs (e.g. depthwise, a
+// few thousand elements per item) have items small enough to share a task.
+int64_t groupElements(const Geom& g) { return g.Cg * g.HW + g.CKK * g.P + g.Og * g.P; }
+
 // Whether the per-image schedule's GEMMs should be single-threaded BLAS calls rather than the
 // bundled GEMM: OpenBLAS's kernels measured 10-20% faster on mid-sized products (W2b's 64 x 196 x
 // 288 per image), slower when a dimension is small (W2a's K = 9: 29 vs 40 GFLOPS).
@@ -290,6 +314,13 @@ void convForward(const T* x, const T* w, const T* bias, int64_t biasStride, T* o
     const T b = bias[oc * biasStride];
     for (int64_t i = 0; i < g.P; i++) o[i] += b;
   };
+  // o = src (+ bias): one pass over the plane instead of a copy then addBias's second pass; the
+  // same single add per element, so the same bits.
+  auto copyOut = [&](T* __restrict o, const T* __restrict src, int64_t oc) {
+    if (bias == nullptr) return void(std::memcpy(o, src, size_t(g.P) * sizeof(T)));
+    const T b = bias[oc * biasStride];
+    for (int64_t i = 0; i < g.P; i++) o[i] = src[i] + b;
+  };
   if (g.CKK == 0) {  // no input channels: output is just the bias
     parallelFor(g.N * g.O, [&](int64_t t, int) {
       T* o = out + t * g.P;
@@ -312,15 +343,11 @@ void convForward(const T* x, const T* w, const T* bias, int64_t biasStride, T* o
         T* tmp = scratchOf<T>(1, g.O * ld);
         imageGemm<T>(true, g.O, ld, g.CKK, w, g.CKK, 1, col, ld, 1, tmp, ld, false);
         for (int64_t j = 0; j < cnt; j++)
-          for (int64_t oc = 0; oc < g.O; oc++) {
-            T* o = out + ((n0 + j) * g.O + oc) * g.P;
-            std::memcpy(o, tmp + oc * ld + j * g.P, size_t(g.P) * sizeof(T));
-            addBias(o, oc);
-          }
+          for (int64_t oc = 0; oc < g.O; oc++) copyOut(out + ((n0 + j) * g.O + oc) * g.P, tmp + oc * ld + j * g.P, oc);
       });
       return;
     }
-    parallelFor(g.N * g.groups, [&](int64_t t, int) {
+    forEachItem(g.N * g.groups, groupElements(g), [&](int64_t t, int) {
       const int64_t n = t / g.groups, gi = t % g.groups;
       T* col = scratchOf<T>(0, g.CKK * g.P);
       unfoldImage(x, g, n, gi, col, g.P);
@@ -335,7 +362,7 @@ void convForward(const T* x, const T* w, const T* bias, int64_t biasStride, T* o
     const int64_t cnt = std::min(nb, g.N - n0), ld = cnt * g.P;
     for (int64_t gi = 0; gi < g.groups; gi++) {
       T* col = scratchOf<T>(0, g.CKK * ld);
-      parallelFor(cnt * g.Cg, [&](int64_t t, int) {
+      forEachItem(cnt * g.Cg, g.kH * g.kW * g.P, [&](int64_t t, int) {
         const int64_t j = t / g.Cg, c = gi * g.Cg + t % g.Cg;
         im2colChannel(x + (n0 + j) * g.C * g.HW, g, c, col + j * g.P, ld);
       });
@@ -348,11 +375,9 @@ void convForward(const T* x, const T* w, const T* bias, int64_t biasStride, T* o
       }
       T* tmp = scratchOf<T>(1, g.Og * ld);
       gemm<T>(g.Og, ld, g.CKK, wg, g.CKK, 1, col, ld, 1, tmp, ld, false);
-      parallelFor(cnt * g.Og, [&](int64_t t, int) {
+      forEachItem(cnt * g.Og, g.P, [&](int64_t t, int) {
         const int64_t j = t / g.Og, oc = t % g.Og;
-        T* o = out + ((n0 + j) * g.O + gi * g.Og + oc) * g.P;
-        std::memcpy(o, tmp + oc * ld + j * g.P, size_t(g.P) * sizeof(T));
-        addBias(o, gi * g.Og + oc);
+        copyOut(out + ((n0 + j) * g.O + gi * g.Og + oc) * g.P, tmp + oc * ld + j * g.P, gi * g.Og + oc);
       });
     }
   }
@@ -385,7 +410,7 @@ void convBackwardInput(const T* gout, const T* w, T* gin, const Geom& g) {
       });
       return;
     }
-    parallelFor(g.N * g.groups, [&](int64_t t, int) {
+    forEachItem(g.N * g.groups, groupElements(g), [&](int64_t t, int) {
       const int64_t n = t / g.groups, gi = t % g.groups;
       // This task's channels of gradIn start at zero; col2im adds into them.
       std::fill(gin + (n * g.C + gi * g.Cg) * g.HW, gin + (n * g.C + (gi + 1) * g.Cg) * g.HW, T(0));
@@ -397,7 +422,7 @@ void convBackwardInput(const T* gout, const T* w, T* gin, const Geom& g) {
     }, tiny(double(g.N) * double(g.C) * double(g.HW)));
     return;
   }
-  parallelFor(g.N * g.C, [&](int64_t t, int) { std::fill(gin + t * g.HW, gin + (t + 1) * g.HW, T(0)); },
+  forEachItem(g.N * g.C, g.HW, [&](int64_t t, int) { std::fill(gin + t * g.HW, gin + (t + 1) * g.HW, T(0)); },
               tiny(double(g.N * g.C * g.HW)));
   const int64_t nb = chunkImages(g);
   for (int64_t n0 = 0; n0 < g.N; n0 += nb) {
@@ -408,7 +433,7 @@ void convBackwardInput(const T* gout, const T* w, T* gin, const Geom& g) {
         go = gout + (n0 * g.O + gi * g.Og) * g.P;
       } else {
         T* tmp = scratchOf<T>(1, g.Og * ld);
-        parallelFor(cnt * g.Og, [&](int64_t t, int) {
+        forEachItem(cnt * g.Og, g.P, [&](int64_t t, int) {
           const int64_t j = t / g.Og, oc = t % g.Og;
           std::memcpy(tmp + oc * ld + j * g.P, gout + ((n0 + j) * g.O + gi * g.Og + oc) * g.P, size_t(g.P) * sizeof(T));
         });
@@ -416,7 +441,7 @@ void convBackwardInput(const T* gout, const T* w, T* gin, const Geom& g) {
       }
       T* col = scratchOf<T>(0, g.CKK * ld);
       gemm<T>(g.CKK, ld, g.Og, w + gi * g.Og * g.CKK, 1, g.CKK, go, ld, 1, col, ld, false);
-      parallelFor(cnt * g.Cg, [&](int64_t t, int) {
+      forEachItem(cnt * g.Cg, g.kH * g.kW * g.P, [&](int64_t t, int) {
         const int64_t j = t / g.Cg, c = gi * g.Cg + t % g.Cg;
         col2imChannel(col + j * g.P, ld, g, c, gin + (n0 + j) * g.C * g.HW);
       });
@@ -458,7 +483,7 @@ void convBackwardWeight(const T* x, const T* gout, T* gw, const Geom& g) {
           for (int64_t i = 0; i < wSize; i++) gw[i] += acc[int64_t(s) * wSize + i];
       return;
     }
-    parallelFor(g.N * g.groups, [&](int64_t t, int tid) {
+    forEachItem(g.N * g.groups, groupElements(g), [&](int64_t t, int tid) {
       const int64_t n = t / g.groups, gi = t % g.groups;
       T* col = scratchOf<T>(0, g.CKK * g.P);
       unfoldImage(x, g, n, gi, col, g.P);
@@ -491,7 +516,7 @@ void convBackwardWeight(const T* x, const T* gout, T* gw, const Geom& g) {
     const int64_t cnt = std::min(nb, g.N - n0), ld = cnt * g.P;
     for (int64_t gi = 0; gi < g.groups; gi++) {
       T* col = scratchOf<T>(0, g.CKK * ld);
-      parallelFor(cnt * g.Cg, [&](int64_t t, int) {
+      forEachItem(cnt * g.Cg, g.kH * g.kW * g.P, [&](int64_t t, int) {
         const int64_t j = t / g.Cg, c = gi * g.Cg + t % g.Cg;
         im2colChannel(x + (n0 + j) * g.C * g.HW, g, c, col + j * g.P, ld);
       });
@@ -500,7 +525,7 @@ void convBackwardWeight(const T* x, const T* gout, T* gw, const Geom& g) {
         go = gout + (n0 * g.O + gi * g.Og) * g.P;
       } else {
         T* tmp = scratchOf<T>(1, g.Og * ld);
-        parallelFor(cnt * g.Og, [&](int64_t t, int) {
+        forEachItem(cnt * g.Og, g.P, [&](int64_t t, int) {
           const int64_t j = t / g.Og, oc = t % g.Og;
           std::memcpy(tmp + oc * ld + j * g.P, gout + ((n0 + j) * g.O + gi * g.Og + oc) * g.P, size_t(g.P) * sizeof(T));
         });
