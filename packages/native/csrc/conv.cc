@@ -455,58 +455,59 @@ void convBackwardWeight(const T* x, const T* gout, T* gw, const Geom& g) {
   std::fill(gw, gw + wSize, T(0));
   if (g.N == 0 || g.P == 0 || wSize == 0) return;
   if (perImage(g)) {
-    // Each thread accumulates its images into its own copy of gradW; the copies are summed after.
+    // The images are split into `parts` fixed runs, each accumulated in order into its own copy of
+    // gradW, and the copies summed in part order: whichever thread runs a part, the sums are the
+    // same, so gradW is bit-for-bit reproducible run to run (per-thread copies filled by whichever
+    // thread grabbed each image summed in a timing-dependent order). Twice as many parts as
+    // threads, so a worker that wakes late still takes a share.
     // The product is computed as gradW_g^T [CKK, Og] when that wastes less of the micro-kernel's
     // tiles (e.g. 9 x 32 rather than 32 x 9 for a one-channel 3x3 conv).
     const bool transposed = tileWaste<T>(g.CKK, g.Og) < tileWaste<T>(g.Og, g.CKK);
-    const int slots = poolThreads();
     const bool blas = serialBlasPays(g);
     std::optional<SerialBlasScope> serial;
     if (blas) serial.emplace();
     const bool useBlas = blas && serial->active;
-    T* acc = scratchOf<T>(2, int64_t(slots) * wSize);
-    std::fill(acc, acc + int64_t(slots) * wSize, T(0));
-    std::vector<char> used(size_t(slots), 0);
     const int64_t k = imagesPerTask<T>(g, useBlas);
-    if (k > 1) {  // groups == 1: gradW [O, CKK] += gradOut of cnt images [O, cnt·P] · their col^T
-      parallelFor((g.N + k - 1) / k, [&](int64_t t, int tid) {
-        const int64_t n0 = t * k, cnt = std::min(k, g.N - n0), ld = cnt * g.P;
-        T* col = scratchOf<T>(0, g.CKK * ld);
-        for (int64_t j = 0; j < cnt; j++) unfoldImage(x, g, n0 + j, 0, col + j * g.P, ld);
-        T* tmp = scratchOf<T>(1, g.O * ld);
-        gatherGradOut(gout, g, n0, cnt, tmp, ld);
-        imageGemm<T>(true, g.O, g.CKK, ld, tmp, ld, 1, col, 1, ld, acc + int64_t(tid) * wSize, g.CKK, true);
-        used[size_t(tid)] = 1;
-      }, false, slots);
-      for (int s = 0; s < slots; s++)
-        if (used[size_t(s)])
-          for (int64_t i = 0; i < wSize; i++) gw[i] += acc[int64_t(s) * wSize + i];
-      return;
-    }
-    forEachItem(g.N * g.groups, groupElements(g), [&](int64_t t, int tid) {
-      const int64_t n = t / g.groups, gi = t % g.groups;
-      T* col = scratchOf<T>(0, g.CKK * g.P);
-      unfoldImage(x, g, n, gi, col, g.P);
-      const T* go = gout + (n * g.O + gi * g.Og) * g.P;
-      T* a = acc + int64_t(tid) * wSize + gi * g.Og * g.CKK;
-      if (transposed)  // gradW_g^T [CKK, Og] += col [CKK, P] · gradOut_g^T [P, Og]
-        imageGemm<T>(useBlas, g.CKK, g.Og, g.P, col, g.P, 1, go, 1, g.P, a, g.Og, true);
-      else  // gradW_g [Og, CKK] += gradOut_g [Og, P] · col^T [P, CKK]
-        imageGemm<T>(useBlas, g.Og, g.CKK, g.P, go, g.P, 1, col, 1, g.P, a, g.CKK, true);
-      used[size_t(tid)] = 1;
-    }, tiny(double(g.N) * double(g.C) * double(g.HW)), slots);
-    for (int s = 0; s < slots; s++) {
-      if (!used[size_t(s)]) continue;
-      const T* a = acc + int64_t(s) * wSize;
-      if (!transposed) {
+    const bool multi = k > 1;  // groups == 1: gradW [O, CKK] += gradOut of k images [O, k·P] · their col^T
+    const int64_t items = multi ? (g.N + k - 1) / k : g.N * g.groups;
+    const bool serialRun = !multi && tiny(double(g.N) * double(g.C) * double(g.HW));
+    const int64_t parts = serialRun ? 1 : std::min<int64_t>(items, 2 * int64_t(poolThreads()));
+    T* acc = scratchOf<T>(2, parts * wSize);
+    std::fill(acc, acc + parts * wSize, T(0));
+    parallelFor(parts, [&](int64_t part, int) {
+      T* mine = acc + part * wSize;
+      for (int64_t t = items * part / parts; t < items * (part + 1) / parts; t++) {
+        if (multi) {
+          const int64_t n0 = t * k, cnt = std::min(k, g.N - n0), ld = cnt * g.P;
+          T* col = scratchOf<T>(0, g.CKK * ld);
+          for (int64_t j = 0; j < cnt; j++) unfoldImage(x, g, n0 + j, 0, col + j * g.P, ld);
+          T* tmp = scratchOf<T>(1, g.O * ld);
+          gatherGradOut(gout, g, n0, cnt, tmp, ld);
+          imageGemm<T>(true, g.O, g.CKK, ld, tmp, ld, 1, col, 1, ld, mine, g.CKK, true);
+          continue;
+        }
+        const int64_t n = t / g.groups, gi = t % g.groups;
+        T* col = scratchOf<T>(0, g.CKK * g.P);
+        unfoldImage(x, g, n, gi, col, g.P);
+        const T* go = gout + (n * g.O + gi * g.Og) * g.P;
+        T* a = mine + gi * g.Og * g.CKK;
+        if (transposed)  // gradW_g^T [CKK, Og] += col [CKK, P] · gradOut_g^T [P, Og]
+          imageGemm<T>(useBlas, g.CKK, g.Og, g.P, col, g.P, 1, go, 1, g.P, a, g.Og, true);
+        else  // gradW_g [Og, CKK] += gradOut_g [Og, P] · col^T [P, CKK]
+          imageGemm<T>(useBlas, g.Og, g.CKK, g.P, go, g.P, 1, col, 1, g.P, a, g.CKK, true);
+      }
+    }, serialRun);
+    for (int64_t part = 0; part < parts; part++) {
+      const T* a = acc + part * wSize;
+      if (multi || !transposed) {
         for (int64_t i = 0; i < wSize; i++) gw[i] += a[i];
         continue;
       }
       for (int64_t gi = 0; gi < g.groups; gi++) {
         const T* ag = a + gi * g.Og * g.CKK;
         T* wg = gw + gi * g.Og * g.CKK;
-        for (int64_t k = 0; k < g.CKK; k++)
-          for (int64_t o = 0; o < g.Og; o++) wg[o * g.CKK + k] += ag[k * g.Og + o];
+        for (int64_t kk = 0; kk < g.CKK; kk++)
+          for (int64_t o = 0; o < g.Og; o++) wg[o * g.CKK + kk] += ag[kk * g.Og + o];
       }
     }
     return;
