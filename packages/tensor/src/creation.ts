@@ -91,8 +91,11 @@ export function fromTypedArray(buffer: TypedArray, shape: readonly number[] = [b
 function make(shape: number[], opts: TensorOptions | undefined, fillValue: number | null): Tensor {
   assertValidShape(shape);
   const dtype = opts?.dtype === undefined ? 'float32' : assertDType(opts.dtype);
-  const out = Tensor.empty(shape, dtype);
-  if (fillValue !== null && fillValue !== 0) out.storage.data.fill(castScalar(fillValue, dtype));
+  // A non-zero fill writes every element, so its buffer need not be zeroed first (a 3.2 MB
+  // onesLike: one pass instead of two).
+  const filled = fillValue !== null && fillValue !== 0;
+  const out = filled ? Tensor.forOverwrite(shape, dtype) : Tensor.empty(shape, dtype);
+  if (filled) out.storage.data.fill(castScalar(fillValue, dtype));
   return finish(out, opts);
 }
 
