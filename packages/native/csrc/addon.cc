@@ -137,6 +137,8 @@ class NativeAddon : public Napi::Addon<NativeAddon> {
         InstanceMethod<&NativeAddon::call<rnnCellBackward>>("rnnCellBackward"),
         InstanceMethod<&NativeAddon::call<rnnSequence>>("rnnSequence"),
         InstanceMethod<&NativeAddon::call<rnnSequenceBackward>>("rnnSequenceBackward"),
+        InstanceMethod<&NativeAddon::call<lstmSequence>>("lstmSequence"),
+        InstanceMethod<&NativeAddon::call<lstmSequenceBackward>>("lstmSequenceBackward"),
     });
   }
 

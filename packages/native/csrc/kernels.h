@@ -31,5 +31,7 @@ Napi::Value rnnCell(const Napi::CallbackInfo& info);
 Napi::Value rnnCellBackward(const Napi::CallbackInfo& info);
 Napi::Value rnnSequence(const Napi::CallbackInfo& info);
 Napi::Value rnnSequenceBackward(const Napi::CallbackInfo& info);
+Napi::Value lstmSequence(const Napi::CallbackInfo& info);
+Napi::Value lstmSequenceBackward(const Napi::CallbackInfo& info);
 
 }  // namespace tsg

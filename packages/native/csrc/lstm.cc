@@ -6,9 +6,9 @@
 // Same bits as the unfused native kernels: every operation is evaluated in the element type, in
 // the order of the unfused sequence. This file is compiled with -ffp-contract=off
 // (CMakeLists.txt): contracting f·cPrev + i·g or dc + dh·dtc into an FMA would round once where
-// the unfused kernels round twice. sigmoid and tanh come from lstm_act.cc (see lstm_act.h).
+// the unfused kernels round twice. The row arithmetic is lstm_rows.h's (shared with lstm_sequence.cc).
 #include "kernels.h"
-#include "lstm_act.h"
+#include "lstm_rows.h"
 #include "step_views.h"
 
 namespace tsg {
@@ -24,62 +24,6 @@ using LstmSignature = StepSignature<kViews>;
 // would.
 constexpr int64_t kCellCost = 35;
 constexpr int64_t kBackwardCost = 20;
-
-/** Forward, row b: act = gates(proj + gh), c = f·cPrev + i·g, tc = tanh(c), h = o·tc. */
-template <typename T>
-void cellRow(const LstmViews& s, int64_t b) {
-  const int64_t H = s.H;
-  T* act = s.row<T>(2, b);
-  lstmGateActivations(s.row<const T>(0, b), s.row<const T>(1, b), act, H);
-  const T* __restrict i = act;
-  const T* __restrict f = act + H;
-  const T* __restrict g = act + 2 * H;
-  const T* __restrict o = act + 3 * H;
-  const T* __restrict cPrev = s.row<const T>(3, b);
-  T* __restrict c = s.row<T>(4, b);
-  T* __restrict tc = s.row<T>(5, b);
-  T* __restrict h = s.row<T>(6, b);
-#pragma omp simd
-  for (int64_t j = 0; j < H; j++) {
-    const T fc = f[j] * cPrev[j];
-    const T ig = i[j] * g[j];
-    c[j] = fc + ig;
-  }
-  lstmTanhRow(c, tc, H);
-#pragma omp simd
-  for (int64_t j = 0; j < H; j++) h[j] = o[j] * tc[j];
-}
-
-/**
- * Backward, row b, in the unfused order: dh = gradH + gradHRec, dc += dh·((1 - tc·tc)·o), the
- * gate gradients dc·((i - i·i)·g), dc·((f - f·f)·cPrev), dc·((1 - g·g)·i), dh·((o - o·o)·tc),
- * then dc ·= f. `1 - x` in T equals the unfused binaryScalar's float64 `1.0 - x` rounded to T:
- * double has more than twice float's precision plus two bits, so rounding twice is rounding once.
- */
-template <typename T>
-void backwardRow(const LstmViews& s, int64_t b) {
-  const int64_t H = s.H;
-  const T* __restrict gradH = s.row<const T>(0, b);
-  const T* __restrict gradHRec = s.row<const T>(1, b);
-  const T* __restrict act = s.row<const T>(2, b);
-  const T* __restrict cPrev = s.row<const T>(3, b);
-  const T* __restrict tc = s.row<const T>(4, b);
-  T* __restrict dc = s.row<T>(5, b);
-  T* __restrict dPre = s.row<T>(6, b);
-  const T one = T(1);
-#pragma omp simd
-  for (int64_t j = 0; j < H; j++) {
-    const T i = act[j], f = act[H + j], g = act[2 * H + j], o = act[3 * H + j], t = tc[j];
-    const T dh = gradH[j] + gradHRec[j];
-    const T dtc = (one - t * t) * o;
-    const T d = dc[j] + dh * dtc;
-    dPre[j] = d * ((i - i * i) * g);
-    dPre[H + j] = d * ((f - f * f) * cPrev[j]);
-    dPre[2 * H + j] = d * ((one - g * g) * i);
-    dPre[3 * H + j] = dh * ((o - o * o) * t);
-    dc[j] = d * f;
-  }
-}
 
 const LstmSignature kCell = {
     "lstmCell",
@@ -102,7 +46,9 @@ Napi::Value lstmCell(const Napi::CallbackInfo& info) {
   const LstmViews s = readStepViews(info, kCell);
   withFloat(s.v[0].buf.dtype, [&](auto z) {
     using T = decltype(z);
-    forEachRow(s.B, kCellCost * s.H, [&](int64_t b) { cellRow<T>(s, b); });
+    forEachRow(s.B, kCellCost * s.H, [&](int64_t b) {
+      lstmCellRow(s.row<const T>(0, b), s.row<const T>(1, b), s.row<T>(2, b), s.row<const T>(3, b), s.row<T>(4, b), s.row<T>(5, b), s.row<T>(6, b), s.H);
+    });
   });
   return info.Env().Undefined();
 }
@@ -112,7 +58,10 @@ Napi::Value lstmCellBackward(const Napi::CallbackInfo& info) {
   const LstmViews s = readStepViews(info, kBackward);
   withFloat(s.v[0].buf.dtype, [&](auto z) {
     using T = decltype(z);
-    forEachRow(s.B, kBackwardCost * s.H, [&](int64_t b) { backwardRow<T>(s, b); });
+    forEachRow(s.B, kBackwardCost * s.H, [&](int64_t b) {
+      lstmBackwardRow(s.row<const T>(0, b), s.row<const T>(1, b), s.row<const T>(2, b), s.row<const T>(3, b), s.row<const T>(4, b), s.row<T>(5, b),
+                      s.row<T>(6, b), s.H);
+    });
   });
   return info.Env().Undefined();
 }

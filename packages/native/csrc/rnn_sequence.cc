@@ -14,9 +14,9 @@
 
 #include "kernels.h"
 #include "rnn_rows.h"
+#include "sequence.h"
 #include "step_gemm.h"
 #include "strided.h"
-#include "threadpool.h"
 
 namespace tsg {
 namespace {
@@ -33,14 +33,11 @@ struct Sequence {
   int64_t prev(int64_t t) const { return reverse ? t + 1 : t; }
   /** Timestep of the s-th step processed. */
   int64_t timeOf(int64_t s) const { return reverse ? T - 1 - s : s; }
+  /** Multiply-adds of the whole recurrence (forEachRowRange's measure). */
+  double work() const { return double(T) * double(B) * double(H) * double(H); }
   template <typename U> const U* step(int64_t t, int64_t b) const { return steps.at<const U>() + t * steps.strides[0] + b * steps.strides[1]; }
   template <typename U> U* state(int64_t row, int64_t b) const { return h.at<U>() + (row * B + b) * H; }
 };
-
-bool boolArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, const char* name) {
-  if (!info[i].IsBoolean()) throwType(std::string(kernel) + ": " + name + " must be a boolean");
-  return info[i].As<Napi::Boolean>().Value();
-}
 
 /** Reads T, B, H, reverse, the [T, B, H] steps view, W_hh and h's offset, in that order. */
 Sequence readSequence(Meta& m, const Buf& steps, const Buf& whh, const Buf& h, const char* stepsName) {
@@ -60,38 +57,6 @@ Sequence readSequence(Meta& m, const Buf& steps, const Buf& whh, const Buf& h, c
   return q;
 }
 
-/** TypeError unless every buffer has the first's float dtype. */
-void requireOneFloat(std::initializer_list<const Buf*> bufs) {
-  const Buf& first = **bufs.begin();
-  requireFloat(first);
-  for (const Buf* b : bufs) requireSameDType(first, *b);
-}
-
-/** RangeError when the written view `out` shares memory with `other`. */
-void requireApart(const View& out, const View& other, const char* kernel) {
-  if (viewsOverlap(out, other))
-    throwRange(std::string(kernel) + ": " + out.buf.name + " and " + other.buf.name + " overlap: " + kernel + " writes " + out.buf.name +
-               ", which must not share memory with another operand");
-}
-
-/**
- * Runs body(b0, b1) over batch-row ranges of a multiple of four rows (step_gemm.h's tile), split
- * over our threads when the whole recurrence (T·B·H·H multiply-adds) is worth a parallel region.
- * Up to four ranges per thread rather than one: a worker that wakes late still takes a share.
- */
-template <typename F>
-void forEachRowRange(const Sequence& q, F body) {
-  const double work = double(q.T) * double(q.B) * double(q.H) * double(q.H);
-  const int64_t threads = work >= double(1 << 20) ? poolThreads() : 1;
-  const int64_t tasks = std::min<int64_t>(4 * threads, (q.B + 7) / 8);
-  if (threads <= 1 || tasks <= 1) {
-    body(0, q.B);
-    return;
-  }
-  const int64_t rows = ((q.B + tasks - 1) / tasks + 3) / 4 * 4;
-  parallelFor((q.B + rows - 1) / rows, [&](int64_t i, int) { body(i * rows, std::min(q.B, (i + 1) * rows)); });
-}
-
 /** W_hh packed as the product's [K, N] operand: its transpose forward, itself backward. */
 template <typename T>
 std::optional<PackedWeight<T>> packWhh(const Sequence& q, bool transposed) {
@@ -107,7 +72,7 @@ void runForward(const Sequence& q, bool relu) {
   const int64_t H = q.H;
   std::optional<SerialBlasScope> serial;
   if (!packed) serial.emplace();  // the BLAS path: one single-threaded product per thread
-  forEachRowRange(q, [&](int64_t b0, int64_t b1) {
+  forEachRowRange(q.B, q.work(), [&](int64_t b0, int64_t b1) {
     std::vector<T> gh(size_t((b1 - b0) * H));
     for (int64_t s = 0; s < q.T; s++) {
       const int64_t t = q.timeOf(s);
@@ -126,7 +91,7 @@ void runBackward(const Sequence& q, T* dPre, T* dh0) {
   const int64_t H = q.H, B = q.B;
   std::optional<SerialBlasScope> serial;
   if (!packed) serial.emplace();
-  forEachRowRange(q, [&](int64_t b0, int64_t b1) {
+  forEachRowRange(q.B, q.work(), [&](int64_t b0, int64_t b1) {
     std::vector<T> dhRec(size_t((b1 - b0) * H), T(0));
     for (int64_t s = q.T - 1; s >= 0; s--) {
       const int64_t t = q.timeOf(s);

@@ -217,6 +217,39 @@ function sequenceOperands(meta: Float64Array, steps: View, whh: View, h: View, r
   return true;
 }
 
+// The whole-sequence LSTM kernels: meta as types.ts documents.
+const lstmSequenceMeta = new Float64Array(14);
+const lstmSequenceBackwardMeta = new Float64Array(17);
+
+/** Whether no view in `written` may share memory with one in `inputs` or with another written one. */
+function apart(written: readonly View[], inputs: readonly View[]): boolean {
+  for (let k = 0; k < written.length; k++) {
+    if (inputs.some((v) => mayOverlap(written[k]!, v)) || written.slice(0, k).some((v) => mayOverlap(written[k]!, v))) return false;
+  }
+  return true;
+}
+
+/**
+ * Fills meta[0..13) with T, B, H, reverse, the steps view's step stride, row stride and offset
+ * (proj [T, B, 4H] when `wide`, else gradH [T, B, H]), whh's strides and offset, and the offsets of
+ * act, c and tc, when they suit the addon: one float dtype, steps with unit column stride, whh
+ * [4H, H], act [T, B, 4H], c [T + 1, B, H] and tc [T, B, H] contiguous. Anything else declines to
+ * the TS kernel, which takes any strides and names a wrong shape or dtype.
+ */
+function lstmSequenceOperands(meta: Float64Array, steps: View, wide: boolean, whh: View, act: View, c: View, tc: View, reverse: unknown): boolean {
+  if (typeof reverse !== 'boolean' || !sameFloat(steps, whh, act, c, tc) || steps.shape.length !== 3) return false;
+  const [T, B, W] = steps.shape as [number, number, number];
+  if ((wide && W % 4 !== 0) || (W > 1 && steps.strides[2] !== 1)) return false;
+  const H = wide ? W / 4 : W;
+  if (whh.shape.length !== 2 || whh.shape[0] !== 4 * H || whh.shape[1] !== H) return false;
+  if (!isContiguousOf(act, [T, B, 4 * H]) || !isContiguousOf(c, [T + 1, B, H]) || !isContiguousOf(tc, [T, B, H])) return false;
+  meta[0] = T; meta[1] = B; meta[2] = H; meta[3] = reverse ? 1 : 0;
+  meta[4] = steps.strides[0]!; meta[5] = steps.strides[1]!; meta[6] = steps.offset;
+  meta[7] = whh.strides[0]!; meta[8] = whh.strides[1]!; meta[9] = whh.offset;
+  meta[10] = act.offset; meta[11] = c.offset; meta[12] = tc.offset;
+  return true;
+}
+
 /** Wraps the raw addon in the Backend kernel signatures, declining what it does not handle. */
 export function makeBackend(addon: RawAddon): NativeBackend {
   return {
@@ -341,6 +374,30 @@ export function makeBackend(addon: RawAddon): NativeBackend {
       m[12] = dh0 === null ? 0 : 1;
       m[13] = dh0 === null ? 0 : dh0.offset;
       addon.rnnSequenceBackward(gradH.buffer as FloatArray, h.buffer as FloatArray, whh.buffer as FloatArray, dPre.buffer as FloatArray, (dh0 ?? dPre).buffer as FloatArray, m, relu);
+    },
+
+    lstmSequence(proj, whh, act, c, tc, h, reverse) {
+      const m = lstmSequenceMeta;
+      if (!lstmSequenceOperands(m, proj, true, whh, act, c, tc, reverse)) return false;
+      const [T, B] = proj.shape as [number, number, number];
+      if (!sameFloat(proj, h) || !isContiguousOf(h, [T + 1, B, m[2]!]) || !apart([act, c, tc, h], [proj, whh])) return false;
+      m[13] = h.offset;
+      addon.lstmSequence(proj.buffer as FloatArray, whh.buffer as FloatArray, act.buffer as FloatArray, c.buffer as FloatArray, tc.buffer as FloatArray, h.buffer as FloatArray, m);
+    },
+
+    lstmSequenceBackward(gradH, saved, whh, dc, dPre, dh0, reverse) {
+      const m = lstmSequenceBackwardMeta;
+      const { act, c, tc } = saved;
+      if (!lstmSequenceOperands(m, gradH, false, whh, act, c, tc, reverse)) return false;
+      const [T, B, H] = gradH.shape as [number, number, number];
+      if (!sameFloat(gradH, dc, dPre, dh0) || !isContiguousOf(dc, [B, H]) || !isContiguousOf(dPre, [T, B, 4 * H])) return false;
+      if ((dh0 !== null && !isContiguousOf(dh0, [B, H])) || !apart(dh0 === null ? [dc, dPre] : [dc, dPre, dh0], [gradH, act, c, tc, whh])) return false;
+      m[13] = dc.offset;
+      m[14] = dPre.offset;
+      m[15] = dh0 === null ? 0 : 1;
+      m[16] = dh0 === null ? 0 : dh0.offset;
+      addon.lstmSequenceBackward(gradH.buffer as FloatArray, act.buffer as FloatArray, c.buffer as FloatArray, tc.buffer as FloatArray, whh.buffer as FloatArray,
+        dc.buffer as FloatArray, dPre.buffer as FloatArray, (dh0 ?? dPre).buffer as FloatArray, m);
     },
 
     avgPool2dBackward(gradOut, gradIn, p) {

@@ -77,6 +77,8 @@ export interface NativeBackend {
   rnnCellBackward(gradH: View, gradHRec: View, h: View, dPre: View, relu: boolean): void | false;
   rnnSequence(proj: View, whh: View, h: View, relu: boolean, reverse: boolean): void | false;
   rnnSequenceBackward(gradH: View, h: View, whh: View, dPre: View, dh0: View | null, relu: boolean, reverse: boolean): void | false;
+  lstmSequence(proj: View, whh: View, act: View, c: View, tc: View, h: View, reverse: boolean): void | false;
+  lstmSequenceBackward(gradH: View, saved: { act: View; c: View; tc: View }, whh: View, dc: View, dPre: View, dh0: View | null, reverse: boolean): void | false;
 }
 
 type FloatArray = Float32Array | Float64Array;
@@ -134,4 +136,17 @@ export interface RawAddon {
    * stride, offset), h offset, dPre offset, needH0, dh0 offset]; dPre [T, B, H] and dh0 [B, H] contiguous.
    */
   rnnSequenceBackward(gradH: FloatArray, h: FloatArray, whh: FloatArray, dPre: FloatArray, dh0: FloatArray, meta: Float64Array, relu: boolean): void;
+  /**
+   * meta = [T, B, H, reverse, proj (step stride, row stride, offset), whh (row stride, column
+   * stride, offset), act offset, c offset, tc offset, h offset]; proj [T, B, 4H] has column stride 1,
+   * whh is [4H, H], act [T, B, 4H], c and h [T + 1, B, H] and tc [T, B, H] are contiguous.
+   */
+  lstmSequence(proj: FloatArray, whh: FloatArray, act: FloatArray, c: FloatArray, tc: FloatArray, h: FloatArray, meta: Float64Array): void;
+  /**
+   * meta = [T, B, H, reverse, gradH (step stride, row stride, offset), whh (row stride, column
+   * stride, offset), act offset, c offset, tc offset, dc offset, dPre offset, needH0, dh0 offset];
+   * dc [B, H], dPre [T, B, 4H] and dh0 [B, H] contiguous.
+   */
+  lstmSequenceBackward(gradH: FloatArray, act: FloatArray, c: FloatArray, tc: FloatArray, whh: FloatArray, dc: FloatArray, dPre: FloatArray, dh0: FloatArray,
+    meta: Float64Array): void;
 }

@@ -18,3 +18,5 @@ export const rnnCellFits = (b: NativeBackend): Backend['rnnCell'] => b.rnnCell;
 export const rnnCellBackwardFits = (b: NativeBackend): Backend['rnnCellBackward'] => b.rnnCellBackward;
 export const rnnSequenceFits = (b: NativeBackend): Backend['rnnSequence'] => b.rnnSequence;
 export const rnnSequenceBackwardFits = (b: NativeBackend): Backend['rnnSequenceBackward'] => b.rnnSequenceBackward;
+export const lstmSequenceFits = (b: NativeBackend): Backend['lstmSequence'] => b.lstmSequence;
+export const lstmSequenceBackwardFits = (b: NativeBackend): Backend['lstmSequenceBackward'] => b.lstmSequenceBackward;

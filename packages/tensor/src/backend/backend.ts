@@ -221,6 +221,31 @@ export interface Backend {
    * dhRec (the gradient of the initial state). dPre and dh0 must not overlap the inputs or each other.
    */
   rnnSequenceBackward(gradH: View, h: View, whh: View, dPre: View, dh0: View | null, relu: boolean, reverse: boolean): void;
+
+  /**
+   * A whole LSTM recurrence (one layer, one direction): for each step t in processing order
+   * (0 .. T-1, or T-1 .. 0 when `reverse`), `gh = h[prev(t)]·whhᵀ` then
+   * `lstmCell(proj[t], gh, act[t], c[prev(t)], c[cur(t)], tc[t], h[cur(t)])`, each step as `matmul`
+   * then `lstmCell` compute it. proj and act are [T, B, 4H] (gate order i, f, g, o), whh [4H, H], tc
+   * [T, B, H], and c and h the [T + 1, B, H] states with rnnSequence's rows: in time order the
+   * initial states are row 0 (the caller fills them) and step t writes row t + 1; reversed, the
+   * initial states are row T and step t writes row t. Any strides; one float dtype; act, c, tc and
+   * h must not overlap proj, whh or each other. The elementwise half rounds as lstmCell does; the
+   * product may round as a different GEMM than `matmul` (native packs whh once and keeps each batch
+   * row's recurrence on one thread).
+   */
+  lstmSequence(proj: View, whh: View, act: View, c: View, tc: View, h: View, reverse: boolean): void;
+  /**
+   * The backward of `lstmSequence` (`saved` its act, c and tc; whh and reverse as there), step by
+   * step as `lstmCellBackward` then `matmul` compute it: from the last processed step to the first,
+   * `lstmCellBackward(gradH[t], dhRec, act[t], c[prev(t)], tc[t], dc, dPre[t])` and
+   * `dhRec = dPre[t]·whh` (dhRec starts at zero). gradH is [T, B, H] and dPre [T, B, 4H]; dc [B, H]
+   * is updated in place, the gradient of the final c in and of c0 out; dh0 [B, H], when not null,
+   * receives the final dhRec (the gradient of h0). The saved views are one object because a kernel
+   * takes at most seven arguments (registry.ts). dc, dPre and dh0 must not overlap the inputs or
+   * each other.
+   */
+  lstmSequenceBackward(gradH: View, saved: { act: View; c: View; tc: View }, whh: View, dc: View, dPre: View, dh0: View | null, reverse: boolean): void;
 }
 
 /** A backend that implements some kernels; the registry completes it with the pure-TS ones. */

@@ -9,6 +9,7 @@ import { adam, sgdMomentum } from './optim.js';
 import { lstmCell, lstmCellBackward } from './lstm.js';
 import { rnnCell, rnnCellBackward } from './rnn.js';
 import { rnnSequence, rnnSequenceBackward } from './rnn-sequence.js';
+import { lstmSequence, lstmSequenceBackward } from './lstm-sequence.js';
 
 /** The pure-TypeScript backend: implements every kernel and is the reference for the others. */
 export const jsBackend: Backend = {
@@ -23,4 +24,5 @@ export const jsBackend: Backend = {
   lstmCell, lstmCellBackward,
   rnnCell, rnnCellBackward,
   rnnSequence, rnnSequenceBackward,
+  lstmSequence, lstmSequenceBackward,
 };

@@ -10,18 +10,18 @@ import { checkStepDType } from './step-rows.js';
  * buffers and one [B, H] scratch, so they give exactly the bits of those calls in sequence.
  */
 
-/** Step t of a [T, B, H] view as a [B, H] view. */
-function stepView(x: View, t: number): View {
+/** Step t of a [T, B, W] view as a [B, W] view (shared with lstm-sequence.ts). */
+export function stepView(x: View, t: number): View {
   return { buffer: x.buffer, shape: [x.shape[1]!, x.shape[2]!], strides: [x.strides[1]!, x.strides[2]!], offset: x.offset + t * x.strides[0]! };
 }
 
 /** A [B, H] scratch of `like`'s dtype. */
-function scratch(like: View, B: number, H: number): View {
+export function scratch(like: View, B: number, H: number): View {
   const buffer = like.buffer instanceof Float64Array ? new Float64Array(B * H) : new Float32Array(B * H);
   return { buffer, shape: [B, H], strides: [H, 1], offset: 0 };
 }
 
-function transposed(w: View): View {
+export function transposed(w: View): View {
   return { buffer: w.buffer, shape: [w.shape[1]!, w.shape[0]!], strides: [w.strides[1]!, w.strides[0]!], offset: w.offset };
 }
 
