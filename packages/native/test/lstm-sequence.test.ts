@@ -10,28 +10,14 @@ import { maxAbsDiff, snapshot, valuesOf } from '../../tensor/src/test-utils/rnn-
 import { createBackend, rawAddon } from '../src/index.js';
 import type { View } from '../src/types.js';
 import { type FloatCtor, randInt, rng, skipWithoutAddon } from './helpers.js';
+import { contiguousView, paddedSteps, recurrentWeight } from '../../tensor/src/test-utils/sequence-views.js';
+
+const contiguous = (r: () => number, C: FloatCtor, shape: number[]): View => contiguousView(r, C, shape, 1, 1);
+const padded = paddedSteps;
+const whhOf = (r: () => number, C: FloatCtor, H: number): View => recurrentWeight(r, C, 4 * H, H, 1);
 
 const native = skipWithoutAddon ? (null as unknown as ReturnType<typeof createBackend>) : createBackend();
 
-function contiguous(r: () => number, C: FloatCtor, shape: number[], scale = 1, offset = 1): View {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const buffer = new C(offset + n + 2);
-  for (let i = 0; i < buffer.length; i++) buffer[i] = (r() * 2 - 1) * scale;
-  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
-  return { buffer, shape, strides, offset };
-}
-/** [T, B, W] with padded rows and steps (unit column stride, as native takes). */
-function padded(r: () => number, C: FloatCtor, T: number, B: number, W: number, scale: number): View {
-  const rs = W + randInt(r, 0, 2), ss = B * rs + randInt(r, 0, 3), offset = randInt(r, 0, 3);
-  const buffer = new C(offset + T * ss + 2);
-  for (let i = 0; i < buffer.length; i++) buffer[i] = (r() * 2 - 1) * scale;
-  return { buffer, shape: [T, B, W], strides: [ss, rs, 1], offset };
-}
-/** whh [4H, H] with entries in ±1/√H, contiguous or a transposed view of an [H, 4H] matrix. */
-function whhOf(r: () => number, C: FloatCtor, H: number): View {
-  const w = contiguous(r, C, [4 * H, H], 1 / Math.sqrt(H));
-  return r() < 0.5 ? w : { ...w, strides: [1, 4 * H] };
-}
 const cloneView = (v: View): View => ({ ...v, buffer: snapshot(v.buffer) });
 /** The forward's outputs for T, B, H (c and h with random initial rows). */
 const statesOf = (r: () => number, C: FloatCtor, T: number, B: number, H: number) => ({

@@ -9,28 +9,14 @@ import { maxAbsDiff, naiveRnnBackward, naiveRnnForward, snapshot, valuesOf } fro
 import { createBackend, rawAddon } from '../src/index.js';
 import type { View } from '../src/types.js';
 import { type FloatCtor, randInt, rng, skipWithoutAddon } from './helpers.js';
+import { contiguousView, paddedSteps, recurrentWeight } from '../../tensor/src/test-utils/sequence-views.js';
+
+const contiguous = (r: () => number, C: FloatCtor, shape: number[]): View => contiguousView(r, C, shape, 1, 1);
+const padded = paddedSteps;
+const whhOf = (r: () => number, C: FloatCtor, H: number): View => recurrentWeight(r, C, H, H, 0.5);
 
 const native = skipWithoutAddon ? (null as unknown as ReturnType<typeof createBackend>) : createBackend();
 
-function contiguous(r: () => number, C: FloatCtor, shape: number[], scale = 1, offset = 1): View {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const buffer = new C(offset + n + 2);
-  for (let i = 0; i < buffer.length; i++) buffer[i] = (r() * 2 - 1) * scale;
-  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
-  return { buffer, shape, strides, offset };
-}
-/** [T, B, H] with padded rows and steps (unit column stride, as native takes). */
-function padded(r: () => number, C: FloatCtor, T: number, B: number, H: number, scale: number): View {
-  const rs = H + randInt(r, 0, 2), ss = B * rs + randInt(r, 0, 3), offset = randInt(r, 0, 3);
-  const buffer = new C(offset + T * ss + 2);
-  for (let i = 0; i < buffer.length; i++) buffer[i] = (r() * 2 - 1) * scale;
-  return { buffer, shape: [T, B, H], strides: [ss, rs, 1], offset };
-}
-/** whh [H, H] with entries in ±0.5/√H, contiguous or a transposed view. */
-function whhOf(r: () => number, C: FloatCtor, H: number): View {
-  const w = contiguous(r, C, [H, H], 0.5 / Math.sqrt(H));
-  return r() < 0.5 ? w : { ...w, strides: [1, H] };
-}
 const cloneView = (v: View): View => ({ ...v, buffer: snapshot(v.buffer) });
 
 // Small random shapes (one thread, tile edges: B not a multiple of 4, H not of 16 or 64), then

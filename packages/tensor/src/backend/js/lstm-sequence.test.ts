@@ -5,32 +5,12 @@ import { jsBackend } from './index.js';
 import { lcg } from '../../test-utils/naive.js';
 import { naiveLstmBackward, naiveLstmForward } from '../../test-utils/lstm-sequence-reference.js';
 import { maxAbsDiff, snapshot, valuesOf } from '../../test-utils/rnn-sequence-reference.js';
+import { type FloatCtor, contiguousView, paddedSteps, recurrentWeight } from '../../test-utils/sequence-views.js';
 
-type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
 const dtypes: [string, FloatCtor, number][] = [['float32', Float32Array, 2e-5], ['float64', Float64Array, 1e-12]];
 const randInt = (r: () => number, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+const contiguous = (C: FloatCtor, shape: number[], r: () => number): View => contiguousView(r, C, shape);
 
-/** A 3-D view [T, B, W] over its own buffer with padded rows and steps at a random offset; values `scale`·[-1, 1). */
-function stepsView(r: () => number, C: FloatCtor, T: number, B: number, W: number, scale: number): View {
-  const rs = W + randInt(r, 0, 2), ss = B * rs + randInt(r, 0, 3), offset = randInt(r, 0, 4);
-  const buffer = new C(offset + T * ss + 3);
-  for (let i = 0; i < buffer.length; i++) buffer[i] = (r() * 2 - 1) * scale;
-  return { buffer, shape: [T, B, W], strides: [ss, rs, 1], offset };
-}
-/** whh [4H, H] with entries in ±1/√H, contiguous or a transposed view of an [H, 4H] matrix. */
-function whhView(r: () => number, C: FloatCtor, H: number): View {
-  const buffer = new C(4 * H * H + 2);
-  for (let i = 0; i < buffer.length; i++) buffer[i] = (r() * 2 - 1) / Math.sqrt(H);
-  return r() < 0.5 ? { buffer, shape: [4 * H, H], strides: [H, 1], offset: 1 } : { buffer, shape: [4 * H, H], strides: [1, 4 * H], offset: 1 };
-}
-/** A contiguous view at offset 2 of a buffer with guard values around it. */
-function contiguous(C: FloatCtor, shape: number[], r: () => number): View {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const buffer = new C(n + 4);
-  for (let i = 0; i < buffer.length; i++) buffer[i] = r() * 2 - 1;
-  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
-  return { buffer, shape, strides, offset: 2 };
-}
 /** Fails unless `after` equals `before` outside flat indices [from, to). */
 function expectUntouchedOutside(before: TypedArray, after: TypedArray, from: number, to: number, label: string): void {
   for (let i = 0; i < before.length; i++) {
@@ -51,7 +31,7 @@ describe('js lstmSequence / lstmSequenceBackward against a naive float64 recurre
         const T = randInt(r, 0, 5), B = randInt(r, 1, 6), H = randInt(r, 1, 7);
         const reverse = r() < 0.5;
         const label = `${name} T=${T} B=${B} H=${H} reverse=${reverse}`;
-        const proj = stepsView(r, C, T, B, 4 * H, 2), whh = whhView(r, C, H);
+        const proj = paddedSteps(r, C, T, B, 4 * H, 2), whh = recurrentWeight(r, C, 4 * H, H, 1);
         const act = contiguous(C, [T, B, 4 * H], r), c = contiguous(C, [T + 1, B, H], r), tc = contiguous(C, [T, B, H], r), h = contiguous(C, [T + 1, B, H], r);
         const before = [act, c, tc, h].map((v) => snapshot(v.buffer));
         jsBackend.lstmSequence(proj, whh, act, c, tc, h, reverse);
@@ -67,7 +47,7 @@ describe('js lstmSequence / lstmSequenceBackward against a naive float64 recurre
         expectUntouchedOutside(before[2]!, tc.buffer, ...rowRange(tc, 0, T), `${label} tc`);
         expectUntouchedOutside(before[3]!, h.buffer, ...rowRange(h, written, T), `${label} h`);
 
-        const gradH = stepsView(r, C, T, B, H, 1), dc = contiguous(C, [B, H], r), dPre = contiguous(C, [T, B, 4 * H], r);
+        const gradH = paddedSteps(r, C, T, B, H, 1), dc = contiguous(C, [B, H], r), dPre = contiguous(C, [T, B, 4 * H], r);
         const dh0 = r() < 0.7 ? contiguous(C, [B, H], r) : null;
         const dcBefore = { ...dc, buffer: snapshot(dc.buffer) }, dPreBefore = snapshot(dPre.buffer);
         jsBackend.lstmSequenceBackward(gradH, { act, c, tc }, whh, dc, dPre, dh0, reverse);

@@ -4,32 +4,12 @@ import type { TypedArray } from '../../dtype.js';
 import { jsBackend } from './index.js';
 import { lcg } from '../../test-utils/naive.js';
 import { maxAbsDiff, naiveRnnBackward, naiveRnnForward, snapshot, valuesOf } from '../../test-utils/rnn-sequence-reference.js';
+import { type FloatCtor, contiguousView, paddedSteps, recurrentWeight } from '../../test-utils/sequence-views.js';
 
-type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
 const dtypes: [string, FloatCtor, number][] = [['float32', Float32Array, 2e-5], ['float64', Float64Array, 1e-12]];
 const randInt = (r: () => number, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+const contiguous = (C: FloatCtor, shape: number[], r: () => number): View => contiguousView(r, C, shape);
 
-/** A 3-D view [T, B, H] over its own buffer with padded rows and steps at a random offset; values `scale`·[-1, 1). */
-function stepsView(r: () => number, C: FloatCtor, T: number, B: number, H: number, scale: number): View {
-  const rs = H + randInt(r, 0, 2), ss = B * rs + randInt(r, 0, 3), offset = randInt(r, 0, 4);
-  const buffer = new C(offset + T * ss + 3);
-  for (let i = 0; i < buffer.length; i++) buffer[i] = (r() * 2 - 1) * scale;
-  return { buffer, shape: [T, B, H], strides: [ss, rs, 1], offset };
-}
-/** whh [H, H] with entries in ±0.5/√H (a contractive recurrence), contiguous or a transposed view. */
-function whhView(r: () => number, C: FloatCtor, H: number): View {
-  const buffer = new C(H * H + 2);
-  for (let i = 0; i < buffer.length; i++) buffer[i] = ((r() * 2 - 1) * 0.5) / Math.sqrt(H);
-  return r() < 0.5 ? { buffer, shape: [H, H], strides: [H, 1], offset: 1 } : { buffer, shape: [H, H], strides: [1, H], offset: 1 };
-}
-/** A contiguous [rows..., H] view at offset 2 of a buffer with guard values around it. */
-function contiguous(C: FloatCtor, shape: number[], r: () => number): View {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const buffer = new C(n + 4);
-  for (let i = 0; i < buffer.length; i++) buffer[i] = r() * 2 - 1;
-  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
-  return { buffer, shape, strides, offset: 2 };
-}
 /** Fails unless `after` equals `before` outside the elements `written` (flat buffer indices). */
 function expectUntouchedOutside(before: TypedArray, after: TypedArray, written: Set<number>, label: string): void {
   for (let i = 0; i < before.length; i++) {
@@ -50,7 +30,7 @@ describe('js rnnSequence / rnnSequenceBackward against a naive float64 recurrenc
       for (let n = 0; n < 60; n++) {
         const T = randInt(r, 0, 5), B = randInt(r, 1, 6), H = randInt(r, 1, 9);
         const relu = r() < 0.5, reverse = r() < 0.5;
-        const proj = stepsView(r, C, T, B, H, 2), whh = whhView(r, C, H), h = contiguous(C, [T + 1, B, H], r);
+        const proj = paddedSteps(r, C, T, B, H, 2), whh = recurrentWeight(r, C, H, H, 0.5), h = contiguous(C, [T + 1, B, H], r);
         const hBefore = snapshot(h.buffer);
         jsBackend.rnnSequence(proj, whh, h, relu, reverse);
         const label = `${name} T=${T} B=${B} H=${H} relu=${relu} reverse=${reverse}`;
@@ -58,7 +38,7 @@ describe('js rnnSequence / rnnSequenceBackward against a naive float64 recurrenc
         const stateRows = Array.from({ length: T }, (_, t) => (reverse ? t : t + 1));
         expectUntouchedOutside(hBefore, h.buffer, indicesOf(h, stateRows), label);
 
-        const gradH = stepsView(r, C, T, B, H, 1), dPre = contiguous(C, [T, B, H], r);
+        const gradH = paddedSteps(r, C, T, B, H, 1), dPre = contiguous(C, [T, B, H], r);
         const dh0 = r() < 0.7 ? contiguous(C, [B, H], r) : null;
         const dPreBefore = snapshot(dPre.buffer);
         jsBackend.rnnSequenceBackward(gradH, h, whh, dPre, dh0, relu, reverse);
