@@ -7,6 +7,7 @@
 #include <new>
 #include <string>
 
+#include "conv_direct.h"
 #include "gemm.h"
 #include "kernels.h"
 #include "malloc_tuning.h"
@@ -87,6 +88,7 @@ Napi::Value info(const Napi::CallbackInfo& info) {
   o.Set("spinMicros", double(poolSpinMicros()));
   o.Set("cpus", availableCpus());
   o.Set("mallocTuned", tuneMallocOnce());
+  o.Set("directConv", directConvCompiled());
 #ifdef TSGRAD_NATIVE_ARCH_FLAGS
   o.Set("arch", TSGRAD_NATIVE_ARCH_FLAGS);
 #endif

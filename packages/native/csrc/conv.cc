@@ -11,8 +11,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
+#include "conv_direct.h"
+#include "conv_geom.h"
 #include "gemm.h"
 #include "kernels.h"
 #include "threadpool.h"
@@ -20,10 +23,6 @@
 namespace tsg {
 namespace {
 
-struct Geom {
-  int64_t N, C, H, W, O, Cg, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW, groups;
-  int64_t Og, P, CKK, HW;
-};
 
 int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
@@ -321,6 +320,9 @@ void convForward(const T* x, const T* w, const T* bias, int64_t biasStride, T* o
     const T b = bias[oc * biasStride];
     for (int64_t i = 0; i < g.P; i++) o[i] = src[i] + b;
   };
+  if constexpr (std::is_same_v<T, float>) {
+    if (directConvForward(x, w, bias, biasStride, out, g)) return;
+  }
   if (g.CKK == 0) {  // no input channels: output is just the bias
     parallelFor(g.N * g.O, [&](int64_t t, int) {
       T* o = out + t * g.P;
@@ -390,6 +392,9 @@ void convBackwardInput(const T* gout, const T* w, T* gin, const Geom& g) {
     std::fill(gin, gin + g.N * g.C * g.HW, T(0));
     return;
   }
+  if constexpr (std::is_same_v<T, float>) {
+    if (directConvBackwardInput(gout, w, gin, g)) return;
+  }
   if (perImage(g)) {
     const bool blas = serialBlasPays(g);
     std::optional<SerialBlasScope> serial;
@@ -454,6 +459,9 @@ void convBackwardWeight(const T* x, const T* gout, T* gw, const Geom& g) {
   const int64_t wSize = g.O * g.CKK;
   std::fill(gw, gw + wSize, T(0));
   if (g.N == 0 || g.P == 0 || wSize == 0) return;
+  if constexpr (std::is_same_v<T, float>) {
+    if (directConvBackwardWeight(x, gout, gw, g)) return;
+  }
   if (perImage(g)) {
     // The images are split into `parts` fixed runs, each accumulated in order into its own copy of
     // gradW, and the copies summed in part order: whichever thread runs a part, the sums are the

@@ -85,7 +85,7 @@ type FloatArray = Float32Array | Float64Array;
 
 /** The raw addon: typed arrays plus a Float64Array of integer metadata (see csrc/ for each layout). */
 export interface RawAddon {
-  info(): { blas: string; blasVersion: string; threads: number; poolThreads: number; spinMicros: number; cpus: number; mallocTuned: boolean; arch?: string };
+  info(): { blas: string; blasVersion: string; threads: number; poolThreads: number; spinMicros: number; cpus: number; mallocTuned: boolean; directConv: boolean; arch?: string };
   setNumThreads(n: number): void;
   matmul(a: FloatArray, b: FloatArray, out: FloatArray, meta: Float64Array): void;
   gemmDebug(a: FloatArray, b: FloatArray, c: FloatArray, meta: Float64Array): void;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { jsBackend } from '../../tensor/src/backend/js/index.js';
 import { createBackend } from '../src/index.js';
 import type { Conv2dParams, Pool2dParams, View } from '../src/types.js';
+import { convCase } from './conv-case.js';
 import { cloneView, contiguousStrides, expectBuffersClose, type FloatCtor, numel, outView, pick, randInt, randomView, rng, skipWithoutAddon } from './helpers.js';
 
 const native = skipWithoutAddon ? (null as unknown as ReturnType<typeof createBackend>) : createBackend();
@@ -92,37 +93,6 @@ describe.skipIf(skipWithoutAddon)('matmul agrees with the TS backend', () => {
     expect([...buf.subarray(0, 4)]).toEqual([2, 1, 4, 3]);
   });
 });
-
-function convCase(r: () => number, Ctor: FloatCtor, g: { N: number; C: number; H: number; W: number; O: number; k: [number, number]; p: Conv2dParams }, bias: boolean, label: string): void {
-  const { N, C, H, W, O, k, p } = g;
-  const oH = Math.floor((H + 2 * p.padding[0] - p.dilation[0] * (k[0] - 1) - 1) / p.stride[0]) + 1;
-  const oW = Math.floor((W + 2 * p.padding[1] - p.dilation[1] * (k[1] - 1) - 1) / p.stride[1]) + 1;
-  const x = randomView(r, Ctor, [N, C, H, W]);
-  const w = randomView(r, Ctor, [O, C / p.groups, k[0], k[1]]);
-  const bv = bias ? { ...randomView(r, Ctor, [O * 2]), shape: [O], strides: [2] } : null;
-  const out = outView(r, Ctor, [N, O, oH, oW]);
-  const exp = cloneView(out);
-  jsBackend.conv2d(x, w, bv, exp, p);
-  expect(native.conv2d(x, w, bv, out, p)).toBeUndefined();
-  const K = (C / p.groups) * k[0] * k[1];
-  const t = tol(Ctor, K);
-  expectBuffersClose(out.buffer, exp.buffer, t.rtol, t.atol, `${label} forward`);
-
-  const gradOut = randomView(r, Ctor, [N, O, oH, oW]);
-  const gin = outView(r, Ctor, [N, C, H, W]);
-  const ginExp = cloneView(gin);
-  jsBackend.conv2dBackwardInput(gradOut, w, ginExp, p);
-  expect(native.conv2dBackwardInput(gradOut, w, gin, p)).toBeUndefined();
-  const t2 = tol(Ctor, (O / p.groups) * k[0] * k[1]);
-  expectBuffersClose(gin.buffer, ginExp.buffer, t2.rtol, t2.atol, `${label} backward input`);
-
-  const gw = outView(r, Ctor, [O, C / p.groups, k[0], k[1]]);
-  const gwExp = cloneView(gw);
-  jsBackend.conv2dBackwardWeight(x, gradOut, gwExp, p);
-  expect(native.conv2dBackwardWeight(x, gradOut, gw, p)).toBeUndefined();
-  const t3 = tol(Ctor, N * oH * oW);
-  expectBuffersClose(gw.buffer, gwExp.buffer, t3.rtol, t3.atol, `${label} backward weight`);
-}
 
 describe.skipIf(skipWithoutAddon)('conv2d and its gradients agree with the TS backend', () => {
   for (const [name, Ctor] of dtypes) {
