@@ -1,4 +1,7 @@
-// conv2d forward and its input/weight gradients by im2col/col2im + GEMM.
+// conv2d forward and its input/weight gradients: the N-API entry points, and im2col/col2im + GEMM.
+//
+// Float32 convs with unit stride and dilation and one group go to the direct AVX-512 kernels of
+// conv_direct.cc when the build has them and the shape suits them; the rest come here.
 //
 // Two schedules (see perImage()). When there are enough images to share out and one image's
 // unfolded input fits in a core's L2 (or its GEMM is so small BLAS would not thread it), images
