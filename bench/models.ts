@@ -4,6 +4,7 @@ import * as nn from '@tsgrad/nn';
 import { SGD, Adam, type Optimizer } from '@tsgrad/optim';
 import { DataLoader, mnistDigits } from '@tsgrad/data';
 import { noGrad } from '@tsgrad/autograd';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { perCall, rssMB, scale, summarize, timeit } from './stats.js';
 
 type Options = Record<string, unknown>;
@@ -51,15 +52,36 @@ export class SeqModel extends nn.Module {
   }
 }
 
-function train(model: nn.Sequential | SeqModel, opt: Optimizer, epochs: number, flatten: boolean) {
+/**
+ * Milliseconds of GC pauses (Node's 'gc' performance entries: scavenges, mark-compacts and the
+ * incremental-marking pauses V8 reports) inside each [start, end) window of performance.now().
+ * Entries arrive after the synchronous training loop yields, so the collector waits for them.
+ */
+function gcPauses() {
+  const entries: { start: number; duration: number }[] = [];
+  const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) entries.push({ start: e.startTime, duration: e.duration }); });
+  observer.observe({ entryTypes: ['gc'] });
+  return async (windows: [number, number][]): Promise<number[]> => {
+    // Node queues the entries from its GC callbacks and hands them to observers on a later turn
+    // of the event loop (one setImmediate is not enough); wait for them.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    observer.disconnect();
+    return windows.map(([a, b]) => entries.filter((g) => g.start >= a && g.start < b).reduce((sum, g) => sum + g.duration, 0));
+  };
+}
+
+async function train(model: nn.Sequential | SeqModel, opt: Optimizer, epochs: number, flatten: boolean) {
   const train = mnistDigits({ split: 'train', flatten });
   const test = mnistDigits({ split: 'test', flatten });
   const loader = new DataLoader(train, { batchSize: 64, shuffle: true });
   const lossFn = new nn.CrossEntropyLoss();
   const epochSeconds: number[] = [];
   const rssAfterEpochMB: number[] = [];
+  const collectGc = gcPauses();
+  const windows: [number, number][] = [];
   for (let e = 0; e < epochs; e++) {
     model.train();
+    const w0 = performance.now();
     const t0 = process.hrtime.bigint();
     for (const [x, y] of loader) {
       opt.zeroGrad();
@@ -68,15 +90,17 @@ function train(model: nn.Sequential | SeqModel, opt: Optimizer, epochs: number, 
       opt.step();
     }
     epochSeconds.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    windows.push([w0, performance.now()]);
     rssAfterEpochMB.push(rssMB());
   }
+  const gcMsPerEpoch = await collectGc(windows);
   model.eval();
   const testLoader = new DataLoader(test, { batchSize: 500 });
   let correct = 0;
   noGrad(() => {
     for (const [x, y] of testLoader) correct += (model.forward(x as Tensor).argmax(1).eq(y as Tensor).sum().item() as number);
   });
-  return { epochSeconds, testAccuracy: correct / test.length, rssAfterEpochMB, peakRssMB: process.resourceUsage().maxRSS / 1024 };
+  return { epochSeconds, gcMsPerEpoch, testAccuracy: correct / test.length, rssAfterEpochMB, peakRssMB: process.resourceUsage().maxRSS / 1024 };
 }
 
 /**
@@ -86,12 +110,13 @@ function train(model: nn.Sequential | SeqModel, opt: Optimizer, epochs: number, 
  * reach the same accuracy), so one seed cannot compare them. Timing and memory are the first run's,
  * as in a single-seed run.
  */
-function overSeeds(opts: Options, run: () => ReturnType<typeof train>) {
+async function overSeeds(opts: Options, run: () => ReturnType<typeof train>) {
   const n = (opts['seeds'] as number | undefined) ?? 1;
   if (n <= 1) return run();
   const base = (opts['seed'] as number | undefined) ?? 0;
   const seeds = Array.from({ length: n }, (_, i) => base + i);
-  const runs = seeds.map((s) => { manualSeed(s); return run(); });
+  const runs: Awaited<ReturnType<typeof train>>[] = [];
+  for (const s of seeds) { manualSeed(s); runs.push(await run()); }
   const accs = runs.map((r) => r.testAccuracy);
   return {
     ...runs[0]!, testAccuracy: accs.reduce((a, b) => a + b, 0) / n,

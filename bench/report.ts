@@ -93,6 +93,7 @@ function rowsOfRound(report: Report, round: number): Row[] {
     const time: Row = { figure: label, unit: 's', values: {}, spread: {}, better: 'lower', target };
     const acc: Row = { figure: `${label.split(' epoch')[0]} test accuracy`, unit: '%', values: {}, spread: {}, better: 'higher' };
     const rss: Row = { figure: `${label.split(' epoch')[0]} peak RSS`, unit: 'MB', values: {}, spread: {}, better: 'lower' };
+    const gc: Row = { figure: `${label.split(' epoch')[0]} time in GC pauses`, unit: '% of epoch', values: {}, spread: {}, better: 'lower' };
     for (const s of sides) {
       const r = get(w, s);
       if (!r) continue;
@@ -106,8 +107,17 @@ function rowsOfRound(report: Report, round: number): Row[] {
       rss.values[s] = r['peakRssMB'] as number;
       const per = r['rssAfterEpochMB'] as number[];
       rss.spread[s] = per.map((v) => v.toFixed(0)).join('/');
+      // tsgrad only (PyTorch frees by reference counting): the share of each epoch spent in V8's
+      // GC pauses, as the epoch time, the median of the epochs after the first; small print: ms per epoch.
+      const gcMs = r['gcMsPerEpoch'] as number[] | undefined;
+      if (gcMs) {
+        const shares = gcMs.map((ms, i) => (100 * ms) / (1000 * e[i]!));
+        gc.values[s] = median(shares.length > 1 ? shares.slice(1) : shares);
+        gc.spread[s] = `${gcMs.map((v) => v.toFixed(0)).join('/')} ms`;
+      }
     }
     out.push(time, acc, rss);
+    if (Object.keys(gc.values).length > 0) out.push(gc);
   }
   if (R['w6']) {
     const defs: [string, string, string, Row['target']][] = [
