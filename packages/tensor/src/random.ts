@@ -84,7 +84,11 @@ export const DEFAULT_SEED = 67280421310721;
 
 /** A seedable stream of random numbers (Philox4x32-10); pass one as `{ generator }` to any sampler. */
 export class Generator {
-  private key: [number, number] = [0, 0];
+  // A Uint32Array, not [lo, hi]: an array literal's elements kind depends on the values (small
+  // integers or doubles from 2^31 up), and a fresh generator whose key array differed in kind
+  // (DataLoader's per-epoch child generators, seeded at random) deoptimised philox4x32 and the
+  // shuffle around it at every other epoch.
+  private readonly key = new Uint32Array(2);
   private seedValue = 0n;
   private readonly counter = new Uint32Array(4);
   private readonly block = new Uint32Array(4);
@@ -97,7 +101,9 @@ export class Generator {
 
   /** Restarts the stream from `seed`. */
   manualSeed(seed: Seed): this {
-    this.key = seedToKey(seed);
+    const [lo, hi] = seedToKey(seed);
+    this.key[0] = lo;
+    this.key[1] = hi;
     this.seedValue = BigInt(seed);
     this.counter.fill(0);
     this.used = 4;
