@@ -60,7 +60,13 @@ struct Pool {
   // A region's number << 8 | the workers taking part in it (tids 1..active): one word, so a
   // worker left out of one region can never read the next region's count against this one.
   std::atomic<uint64_t> generation{0};
-  std::atomic<int> running{0};        // active workers not yet finished with this generation
+  // Who takes part in the current region: its number (low 32 bits) << 32 | kClosed once the caller
+  // has run out of tasks | the workers that joined before that. A worker joins before touching the
+  // region and the caller waits only for those that joined: a worker that was descheduled when the
+  // region was published (V8's compiler threads, GC, another process on a small machine) and
+  // wakes after the caller has done every task itself no longer holds the caller up.
+  std::atomic<uint64_t> join{0};
+  std::atomic<int> finished{0};       // joined workers done with the current region
   std::atomic<uint64_t> parkEpoch{0};  // bumped to send spinning workers to sleep at once
   std::atomic<int> threads{1};
   std::exception_ptr error;  // first exception thrown by a task (say bad_alloc), rethrown by the caller
@@ -89,13 +95,28 @@ struct Pool {
       }
       seen = generation.load(std::memory_order_acquire);
       if (tid > int(seen & 0xff)) continue;  // not needed this time
+      if (!tryJoin(uint32_t(seen >> 8))) continue;  // too late: the caller has finished the region
       inRegion = true;
       work(tid);
       inRegion = false;
-      if (running.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      const int done_ = finished.fetch_add(1, std::memory_order_acq_rel) + 1;
+      const uint64_t js = join.load(std::memory_order_acquire);
+      if ((js & kClosed) != 0 && done_ == int(js & kJoinedMask)) {
         std::lock_guard<std::mutex> lock(m);  // the caller may be between its check and its wait
         done.notify_one();
       }
+    }
+  }
+
+  static constexpr uint64_t kClosed = uint64_t(1) << 31;
+  static constexpr uint64_t kJoinedMask = kClosed - 1;
+
+  /** Counts this worker into region `region` unless it is over or closed to newcomers. */
+  bool tryJoin(uint32_t region) {
+    uint64_t s = join.load(std::memory_order_acquire);
+    for (;;) {
+      if (uint32_t(s >> 32) != region || (s & kClosed) != 0) return false;
+      if (join.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) return true;
     }
   }
 };
@@ -149,18 +170,23 @@ void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool 
     p.body = &body;
     p.n = n;
     p.next.store(0, std::memory_order_relaxed);
-    p.running.store(want - 1, std::memory_order_relaxed);
     // Under the lock, so a worker between its predicate check and its wait cannot miss it.
     const uint64_t region = (p.generation.load(std::memory_order_relaxed) >> 8) + 1;
+    p.finished.store(0, std::memory_order_relaxed);
+    p.join.store(uint64_t(uint32_t(region)) << 32, std::memory_order_relaxed);
     p.generation.store(region << 8 | uint64_t(want - 1), std::memory_order_release);
   }
   p.wake.notify_all();
   inRegion = true;
   p.work(0);
   inRegion = false;
-  if (!spinUntil([&] { return p.running.load(std::memory_order_acquire) == 0; })) {
+  // Every task is taken: close the region to workers that have not joined yet, then wait for
+  // those that have (they may still be running their last task).
+  const int joined = int(p.join.fetch_or(Pool::kClosed, std::memory_order_acq_rel) & Pool::kJoinedMask);
+  auto allDone = [&] { return p.finished.load(std::memory_order_acquire) == joined; };
+  if (!spinUntil(allDone)) {
     std::unique_lock<std::mutex> lock(p.m);
-    p.done.wait(lock, [&] { return p.running.load(std::memory_order_acquire) == 0; });
+    p.done.wait(lock, allDone);
   }
   p.body = nullptr;
   if (p.error) {

@@ -15,6 +15,8 @@ int poolThreads();
  * Runs body(i, tid) for every i in [0, n), spread over up to poolThreads() threads, or at most
  * maxThreads when that is positive (tid < that bound: callers with per-thread buffers pass their size).
  * Runs inline when n is 1, when `serial` is set, or when another isolate holds the pool.
+ * The caller takes tasks too and waits only for the workers that joined before it ran out of
+ * tasks: a worker descheduled when the region started (by V8's compiler, say) skips it.
  * If a task throws, the remaining tasks are skipped and the first exception is rethrown here.
  */
 void parallelFor(int64_t n, const std::function<void(int64_t, int)>& body, bool serial = false, int maxThreads = 0);
