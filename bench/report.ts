@@ -90,10 +90,11 @@ function rowsOfRound(report: Report, round: number): Row[] {
   ];
   for (const [w, label, target] of training) {
     if (!R[w]) continue;
+    const model = label.split(' epoch')[0];
     const time: Row = { figure: label, unit: 's', values: {}, spread: {}, better: 'lower', target };
-    const acc: Row = { figure: `${label.split(' epoch')[0]} test accuracy`, unit: '%', values: {}, spread: {}, better: 'higher' };
-    const rss: Row = { figure: `${label.split(' epoch')[0]} peak RSS`, unit: 'MB', values: {}, spread: {}, better: 'lower' };
-    const gc: Row = { figure: `${label.split(' epoch')[0]} time in GC pauses`, unit: '% of epoch', values: {}, spread: {}, better: 'lower' };
+    const acc: Row = { figure: `${model} test accuracy`, unit: '%', values: {}, spread: {}, better: 'higher' };
+    const rss: Row = { figure: `${model} peak RSS`, unit: 'MB', values: {}, spread: {}, better: 'lower' };
+    const gc: Row = { figure: `${model} time in GC pauses`, unit: '% of epoch', values: {}, spread: {}, better: 'lower' };
     for (const s of sides) {
       const r = get(w, s);
       if (!r) continue;

@@ -26,7 +26,6 @@
 namespace tsg {
 namespace {
 
-
 int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 int64_t outSize(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d) {
@@ -202,7 +201,8 @@ template <typename T> T* scratchOf(int which, int64_t n) {
   return v.data();
 }
 
-// TSGRAD_CONV_SCHEDULE=per-image|batched forces a schedule (benchmarking); read once per process.
+// TSGRAD_CONV_SCHEDULE=per-image|batched forces an im2col schedule, never the direct kernels
+// (benchmarking); read once per process.
 int forcedSchedule() {
   static const int forced = [] {
     const char* e = std::getenv("TSGRAD_CONV_SCHEDULE");
@@ -324,7 +324,7 @@ void convForward(const T* x, const T* w, const T* bias, int64_t biasStride, T* o
     for (int64_t i = 0; i < g.P; i++) o[i] = src[i] + b;
   };
   if constexpr (std::is_same_v<T, float>) {
-    if (directConvForward(x, w, bias, biasStride, out, g)) return;
+    if (forcedSchedule() == 0 && directConvForward(x, w, bias, biasStride, out, g)) return;
   }
   if (g.CKK == 0) {  // no input channels: output is just the bias
     parallelFor(g.N * g.O, [&](int64_t t, int) {
@@ -396,7 +396,7 @@ void convBackwardInput(const T* gout, const T* w, T* gin, const Geom& g) {
     return;
   }
   if constexpr (std::is_same_v<T, float>) {
-    if (directConvBackwardInput(gout, w, gin, g)) return;
+    if (forcedSchedule() == 0 && directConvBackwardInput(gout, w, gin, g)) return;
   }
   if (perImage(g)) {
     const bool blas = serialBlasPays(g);
@@ -463,7 +463,7 @@ void convBackwardWeight(const T* x, const T* gout, T* gw, const Geom& g) {
   std::fill(gw, gw + wSize, T(0));
   if (g.N == 0 || g.P == 0 || wSize == 0) return;
   if constexpr (std::is_same_v<T, float>) {
-    if (directConvBackwardWeight(x, gout, gw, g)) return;
+    if (forcedSchedule() == 0 && directConvBackwardWeight(x, gout, gw, g)) return;
   }
   if (perImage(g)) {
     // The images are split into `parts` fixed runs, each accumulated in order into its own copy of

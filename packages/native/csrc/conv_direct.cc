@@ -21,7 +21,6 @@
 #include "conv_direct.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -65,14 +64,6 @@ bool tinyWork(double macs) { return macs < double(1 << 18); }
 
 bool unitStrideOneGroup(const Geom& g) { return g.groups == 1 && g.sH == 1 && g.sW == 1 && g.dH == 1 && g.dW == 1; }
 
-// TSGRAD_CONV_SCHEDULE=per-image|batched forces an im2col schedule (conv.cc), so disables this.
-bool directAllowed() {
-  static const bool allowed = [] {
-    const char* e = std::getenv("TSGRAD_CONV_SCHEDULE");
-    return e == nullptr || (std::strcmp(e, "per-image") != 0 && std::strcmp(e, "batched") != 0);
-  }();
-  return allowed;
-}
 
 /** Copies C planes of H x W into Hp x Wp planes, at row pH and column pW, with zero borders. */
 void padPlanes(const float* src, int64_t C, int64_t H, int64_t W, int64_t pH, int64_t pW, int64_t Hp, int64_t Wp, float* dst) {
@@ -255,20 +246,21 @@ void weightGradTileE(int E, const float* goT, int64_t Opad, const float* xp, con
 bool directConvCompiled() { return true; }
 
 bool directConvForward(const float* x, const float* w, const float* bias, int64_t biasStride, float* out, const Geom& g) {
-  if (!directAllowed() || !unitStrideOneGroup(g) || g.N == 0 || g.C == 0 || g.P == 0) return false;
+  if (!unitStrideOneGroup(g) || g.N == 0 || g.C == 0 || g.P == 0) return false;
   if (!directConvSuits(g.C, g.O, g.H + 2 * g.pH, g.W + 2 * g.pW, g.kH, g.kW)) return false;
   thread_local std::vector<float> packed, biases;
   const int64_t CKK = g.CKK, kk = g.kH * g.kW;
   const float* wp = packWeights(packed, g.O, g.C, g.kH, g.kW,
                                 [&](int64_t o, int64_t c, int64_t kh, int64_t kw) { return w[o * CKK + c * kk + kh * g.kW + kw]; });
-  float* b8 = grow(biases, (g.O + kOB - 1) / kOB * kOB);
-  for (int64_t o = 0; o < (g.O + kOB - 1) / kOB * kOB; o++) b8[o] = bias != nullptr && o < g.O ? bias[o * biasStride] : 0.0f;
+  const int64_t blockedO = (g.O + kOB - 1) / kOB * kOB;
+  float* b8 = grow(biases, blockedO);
+  for (int64_t o = 0; o < blockedO; o++) b8[o] = bias != nullptr && o < g.O ? bias[o * biasStride] : 0.0f;
   directConv(x, g.N, g.C, g.H, g.W, g.pH, g.pW, g.kH, g.kW, wp, b8, out, g.O, g.oH, g.oW);
   return true;
 }
 
 bool directConvBackwardInput(const float* gradOut, const float* w, float* gradIn, const Geom& g) {
-  if (!directAllowed() || !unitStrideOneGroup(g) || g.N == 0 || g.O == 0 || g.HW == 0) return false;
+  if (!unitStrideOneGroup(g) || g.N == 0 || g.O == 0 || g.HW == 0) return false;
   // gradIn = conv(gradOut, flipped transposed w) padded by k - 1 - p: needs p <= k - 1.
   const int64_t qH = g.kH - 1 - g.pH, qW = g.kW - 1 - g.pW;
   if (qH < 0 || qW < 0 || g.P == 0) return false;
@@ -278,14 +270,15 @@ bool directConvBackwardInput(const float* gradOut, const float* w, float* gradIn
   const float* wp = packWeights(packed, g.C, g.O, g.kH, g.kW, [&](int64_t ic, int64_t oc, int64_t kh, int64_t kw) {
     return w[oc * CKK + ic * kk + (g.kH - 1 - kh) * g.kW + (g.kW - 1 - kw)];
   });
-  float* b8 = grow(zeros, (g.C + kOB - 1) / kOB * kOB);
-  std::fill(b8, b8 + (g.C + kOB - 1) / kOB * kOB, 0.0f);
+  const int64_t blockedC = (g.C + kOB - 1) / kOB * kOB;
+  float* b8 = grow(zeros, blockedC);
+  std::fill(b8, b8 + blockedC, 0.0f);
   directConv(gradOut, g.N, g.O, g.oH, g.oW, qH, qW, g.kH, g.kW, wp, b8, gradIn, g.C, g.H, g.W);
   return true;
 }
 
 bool directConvBackwardWeight(const float* x, const float* gradOut, float* gradW, const Geom& g) {
-  if (!directAllowed() || !unitStrideOneGroup(g) || g.N == 0 || g.P == 0 || g.CKK == 0 || g.O < kLanes) return false;
+  if (!unitStrideOneGroup(g) || g.N == 0 || g.P == 0 || g.CKK == 0 || g.O < kLanes) return false;
   const int64_t Hp = g.H + 2 * g.pH, Wp = g.W + 2 * g.pW, Opad = (g.O + kLanes - 1) / kLanes * kLanes;
   if (double(g.C) * double(Hp) * double(Wp) * 4.0 > kMaxImageBytes || double(g.P) * double(Opad) * 4.0 > kMaxImageBytes)
     return false;

@@ -1,6 +1,7 @@
 // Direct float32 convolution on AVX-512 for unit stride and dilation and one group (conv_direct.cc).
 // Each function returns false, having done nothing, when it does not apply (another ISA, a
 // geometry it does not cover, or a shape it would be slow on); conv.cc then takes im2col + GEMM.
+// conv.cc does not call them while TSGRAD_CONV_SCHEDULE forces an im2col schedule.
 #pragma once
 #include <cstdint>
 
